@@ -1,0 +1,91 @@
+// The one build script (STYLE §10): four esbuild entries, type checking stays with `tsc --noEmit`.
+// Usage: node scripts/build.mjs [--dev] [--watch]
+import * as esbuild from "esbuild";
+import { chmod, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const args = new Set(process.argv.slice(2));
+const watch = args.has("--watch");
+const dev = args.has("--dev") || watch;
+
+/** @type {import("esbuild").BuildOptions} */
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  minify: !dev,
+  sourcemap: dev,
+  logLevel: "warning",
+  legalComments: "none",
+};
+
+const node = { ...common, platform: "node", format: "cjs", target: "node20" };
+const browser = { ...common, platform: "browser", format: "esm", target: "es2022" };
+
+/** @type {Record<string, import("esbuild").BuildOptions>} */
+const entries = {
+  extension: {
+    ...node,
+    entryPoints: ["src/extension/extension.ts"],
+    outfile: "dist/extension.js",
+    external: ["vscode"], // provided by the extension host
+  },
+  cli: {
+    ...node,
+    entryPoints: ["src/cli/main.ts"],
+    outfile: "dist/cli.js",
+    banner: { js: "#!/usr/bin/env node" },
+  },
+  panel: {
+    ...browser,
+    entryPoints: ["webview/panel/main.ts"],
+    outfile: "dist/webview/panel.js",
+  },
+  // Notebook renderers are loaded as ES modules and must export `activate`.
+  renderer: {
+    ...browser,
+    entryPoints: ["webview/notebook/renderer.ts"],
+    outfile: "dist/webview/renderer.js",
+  },
+};
+
+async function report(name, outfile) {
+  const { size } = await stat(path.join(root, outfile));
+  console.log(`  ${name.padEnd(10)} ${outfile.padEnd(26)} ${(size / 1024).toFixed(1).padStart(8)} KiB`);
+}
+
+async function afterBuild(name, options) {
+  if (name === "cli") await chmod(path.join(root, options.outfile), 0o755);
+  await report(name, options.outfile);
+}
+
+if (watch) {
+  // Rebuild each entry on change and reprint its size.
+  for (const [name, options] of Object.entries(entries)) {
+    const plugin = {
+      name: "report",
+      setup(build) {
+        build.onEnd(async (result) => {
+          if (result.errors.length === 0) await afterBuild(name, options);
+        });
+      },
+    };
+    const ctx = await esbuild.context({ ...options, plugins: [plugin] });
+    await ctx.watch();
+  }
+  console.log("watching for changes (Ctrl+C to stop)");
+} else {
+  const started = performance.now();
+  // Start clean so that source maps from an earlier --dev build cannot end up in the .vsix.
+  await rm(path.join(root, "dist"), { recursive: true, force: true });
+  try {
+    await Promise.all(Object.entries(entries).map(([, options]) => esbuild.build(options)));
+  } catch {
+    // esbuild already printed the errors (logLevel "warning").
+    process.exit(1);
+  }
+  console.log(`built (${dev ? "dev" : "production"}):`);
+  for (const [name, options] of Object.entries(entries)) await afterBuild(name, options);
+  console.log(`  in ${Math.round(performance.now() - started)} ms`);
+}

@@ -1,0 +1,24 @@
+/** What a command may touch of the outside world; tests pass their own. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Whole standard input, or undefined when it is a terminal (nothing was piped in). */
+  readonly readStdin: () => Promise<string | undefined>;
+  /** Whether stdout is a terminal, for choices such as colour; never for content. */
+  readonly stdoutIsTty: boolean;
+}
+
+/** The process's own streams. */
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: async () => {
+      if (process.stdin.isTTY) return undefined;
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
+    stdoutIsTty: Boolean(process.stdout.isTTY),
+  };
+}
