@@ -45,7 +45,7 @@ export const sampleSizeCommand: Command = {
       return 0;
     }
     io.stdout(
-      `${count(perArm)} units per arm (${count(2 * perArm)} in all) to detect ${percent(baseline)} -> ${percent(target, 2)} ` +
+      `${count(perArm)} units per arm (${count(2 * perArm)} in all) to detect ${percent(baseline)} -> ${percent(target)} ` +
         `(${points(target - baseline)}, ${percent(target / baseline - 1, 1, true)} relative)\n` +
         `with power ${percent(power, 0)} at alpha ${alpha}, two-sided.\n`,
     );

@@ -67,7 +67,7 @@ export function meansPower(args: { delta: number; sd: number; n: number; alpha?:
  * common standard deviation `sd`: the root of R's `power.t.test` power equation, found by
  * bisection to machine precision (R's default `tol` stops near 1e-4), unrounded.
  *
- * @example meansSampleSize({ delta: 1, sd: 1 }).n // 16.71477 (R: 16.71477)
+ * @example meansSampleSize({ delta: 1, sd: 1 }).n // 16.71476 (R: 16.71476)
  */
 export function meansSampleSize(args: { delta: number; sd: number } & PowerSettings): { n: number } {
   const fn = "meansSampleSize";

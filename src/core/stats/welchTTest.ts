@@ -5,7 +5,7 @@ import { tTestFromEstimate, type TTestResult } from "./tTest";
  * Welch's unequal-variance t-test (Welch 1947) with the Welch-Satterthwaite degrees of freedom;
  * matches R `t.test(x, y)`. The estimate is mean(x) - mean(y).
  *
- * @example welchTTest([1, 2, 3, 4], [2, 4, 6, 8.5]).pValue // 0.1243 (R: 0.1242786)
+ * @example welchTTest([1, 2, 3, 4], [2, 4, 6, 8.5]).pValue // 0.1579 (R: 0.1579)
  */
 export function welchTTest(x: Sample, y: Sample, options: { confidence?: number } = {}): TTestResult {
   const fn = "welchTTest";
