@@ -11,7 +11,7 @@ import { ksTwoSample } from "../core/stats/ksTwoSample";
 import { mannWhitneyU } from "../core/stats/mannWhitneyU";
 import { pairedTTest } from "../core/stats/pairedTTest";
 import { meansSampleSize, proportionsSampleSize } from "../core/stats/power";
-import { alwaysValidInterval, sequenceMultiplier } from "../core/stats/sequential";
+import { alwaysValidInterval, DEFAULT_PLANNED_N, sequenceMultiplier } from "../core/stats/sequential";
 import { studentTTest } from "../core/stats/studentTTest";
 import type { TTestResult } from "../core/stats/tTest";
 import { twoProportionTest } from "../core/stats/twoProportionTest";
@@ -127,10 +127,10 @@ export const STATS_TESTS: Readonly<Record<string, StatsTest>> = {
     },
   },
   sequential: {
-    input: "{estimate, standardError, n, alpha?: 0.05, plannedN?: n}",
+    input: "{estimate, standardError, n, alpha?: 0.05, plannedN?: 10000}",
     output: "{ci, multiplier}: an always-valid interval (asymptotic confidence sequence)",
     run: (input) => {
-      const settings = { n: num(input, "n"), alpha: num(input, "alpha", 0.05), plannedN: num(input, "plannedN", num(input, "n")) };
+      const settings = { n: num(input, "n"), alpha: num(input, "alpha", 0.05), plannedN: num(input, "plannedN", DEFAULT_PLANNED_N) };
       return {
         ci: alwaysValidInterval(num(input, "estimate"), num(input, "standardError"), settings),
         multiplier: sequenceMultiplier(settings),

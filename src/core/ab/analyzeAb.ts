@@ -6,6 +6,7 @@ import { normalCdf, normalQuantile, studentTQuantile } from "../stats/distributi
 import { confidenceLevel } from "../stats/sample";
 import { alwaysValidInterval } from "../stats/sequential";
 import { twoProportionTest } from "../stats/twoProportionTest";
+import { isEssentiallyConstant } from "../stats/tTest";
 import { welchFromMoments } from "../stats/welchTTest";
 import { armStats, type AbArmInput, type ArmStats } from "./armStats";
 
@@ -20,7 +21,7 @@ export interface AbOptions {
   readonly direction?: "higher" | "lower";
   /** Expected traffic split for the SRM check, any scale. Default even. */
   readonly expectedSplit?: readonly number[];
-  /** The sample size at which the always-valid interval is tightest. Default the current one. */
+  /** Planned units in all arms, fixed before the first look: where the always-valid interval is tightest. Default 10,000. */
   readonly plannedN?: number;
 }
 
@@ -98,7 +99,9 @@ function compare(
   const missing = (reason: string) => ({ arm: arm.name, baseline: base.name, verdict: "insufficient-data" as const, ...insufficient(reason) });
   for (const s of [base, arm]) if (s.unusable) return missing(`arm '${s.name}': ${s.unusable}`);
   const se = Math.sqrt(arm.variance / arm.n + base.variance / base.n);
-  if (!(se > 0)) return missing("no variation within either arm, so the difference has no standard error");
+  if (isEssentiallyConstant(se, Math.max(Math.abs(arm.mean), Math.abs(base.mean)))) {
+    return missing("no variation within either arm, so the difference has no standard error");
+  }
   let diff: number;
   let ci: readonly [number, number];
   let pValue: number;
@@ -135,10 +138,13 @@ function compare(
 /** Lift m1/m0 - 1 with the delta-method variance of a ratio of independent means. */
 function relativeLift(arm: ArmStats, base: ArmStats, z: number) {
   if (base.mean === 0) return insufficient("the baseline is 0, so a relative lift is undefined");
-  const lift = arm.mean / base.mean - 1;
-  const varArm = arm.variance / arm.n;
-  const varBase = base.variance / base.n;
-  const se = Math.sqrt(varArm / base.mean ** 2 + (arm.mean ** 2 * varBase) / base.mean ** 4);
+  const ratio = arm.mean / base.mean;
+  // Var(m1/m0) = (Var m1 + ratio^2 Var m0) / m0^2, divided last so a tiny m0 cannot underflow.
+  const se = Math.sqrt(arm.variance / arm.n + ratio ** 2 * (base.variance / base.n)) / Math.abs(base.mean);
+  const lift = ratio - 1;
+  if (!(Number.isFinite(lift) && Number.isFinite(se))) {
+    return insufficient("the baseline is too close to 0 for a relative lift");
+  }
   return { status: "ok" as const, estimate: lift, ci: [lift - z * se, lift + z * se] as const };
 }
 

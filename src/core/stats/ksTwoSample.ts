@@ -1,5 +1,5 @@
 import { logGamma } from "./special";
-import { sortedCopy, sumChecked, type Sample } from "./sample";
+import { sortedPair, walkTieGroups, type Sample } from "./sample";
 
 /** Two-sample Kolmogorov-Smirnov result; `exact` says which p-value was computed. */
 export interface KsResult {
@@ -17,25 +17,16 @@ export interface KsResult {
  */
 export function ksTwoSample(x: Sample, y: Sample, options: { exact?: boolean } = {}): KsResult {
   const fn = "ksTwoSample";
-  sumChecked(fn, "x", x, 1);
-  sumChecked(fn, "y", y, 1);
-  const sx = sortedCopy(x);
-  const sy = sortedCopy(y);
+  const [sx, sy] = sortedPair(fn, x, y);
   const nx = sx.length;
   const ny = sy.length;
   let statistic = 0;
   let ties = false;
-  let i = 0;
-  let j = 0;
   // The ECDF gap is read only after each distinct value, which is how R treats ties.
-  while (i < nx || j < ny) {
-    const v = j >= ny || (i < nx && sx[i]! <= sy[j]!) ? sx[i]! : sy[j]!;
-    const start = i + j;
-    while (i < nx && sx[i] === v) i++;
-    while (j < ny && sy[j] === v) j++;
-    if (i + j - start > 1) ties = true;
+  walkTieGroups(sx, sy, (cx, cy, i, j) => {
+    if (cx + cy > 1) ties = true;
     statistic = Math.max(statistic, Math.abs(i / nx - j / ny));
-  }
+  });
   const exact = options.exact ?? nx * ny < 10000;
   let pValue: number;
   if (!exact) {

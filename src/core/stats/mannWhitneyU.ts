@@ -1,5 +1,5 @@
 import { normalCdf, normalSf } from "./distributions";
-import { sortedCopy, sumChecked, type Sample } from "./sample";
+import { sortedPair, walkTieGroups, type Sample } from "./sample";
 
 /** Mann-Whitney U / Wilcoxon rank-sum result: W is the rank sum of x minus nx(nx+1)/2. */
 export interface MannWhitneyResult {
@@ -16,30 +16,19 @@ export interface MannWhitneyResult {
  */
 export function mannWhitneyU(x: Sample, y: Sample): MannWhitneyResult {
   const fn = "mannWhitneyU";
-  sumChecked(fn, "x", x, 1);
-  sumChecked(fn, "y", y, 1);
-  const sx = sortedCopy(x);
-  const sy = sortedCopy(y);
+  const [sx, sy] = sortedPair(fn, x, y);
   const nx = sx.length;
   const ny = sy.length;
   const n = nx + ny;
   let rankSumX = 0;
   let tieTerm = 0; // sum of t^3 - t over groups of tied values
-  let i = 0;
-  let j = 0;
-  let below = 0; // how many values rank below the current group
-  while (i < nx || j < ny) {
-    const v = j >= ny || (i < nx && sx[i]! <= sy[j]!) ? sx[i]! : sy[j]!;
-    const i0 = i;
-    const j0 = j;
-    while (i < nx && sx[i] === v) i++;
-    while (j < ny && sy[j] === v) j++;
-    const cx = i - i0;
-    const c = cx + (j - j0);
+  // A group of c tied values below which `below` values lie shares the mid-rank below + (c+1)/2.
+  walkTieGroups(sx, sy, (cx, cy, i, j) => {
+    const c = cx + cy;
+    const below = i + j - c;
     rankSumX += cx * (below + (c + 1) / 2);
     if (c > 1) tieTerm += (c - 1) * c * (c + 1);
-    below += c;
-  }
+  });
   const statistic = rankSumX - (nx * (nx + 1)) / 2;
   const sigma = Math.sqrt(((nx * ny) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
   if (!(sigma > 0)) throw new Error(`${fn}: every value is tied, so the test is undefined`);

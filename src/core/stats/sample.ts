@@ -51,3 +51,34 @@ export function confidenceLevel(fn: string, confidence: number | undefined): num
   if (!(c > 0 && c < 1)) throw new Error(`${fn}: 'confidence' must be between 0 and 1, got ${confidence}`);
   return c;
 }
+
+/** Validates two samples (each non-empty and finite) and returns sorted copies of both. */
+export function sortedPair(fn: string, x: Sample, y: Sample): [Float64Array, Float64Array] {
+  sumChecked(fn, "x", x, 1);
+  sumChecked(fn, "y", y, 1);
+  return [sortedCopy(x), sortedCopy(y)];
+}
+
+/**
+ * Walks two sorted samples together one group of equal values at a time, as rank and ECDF
+ * statistics need: `visit(cx, cy, i, j)` gets how many of the group come from x and from y, and
+ * how many values of x and of y lie at or below it.
+ */
+export function walkTieGroups(
+  sx: Float64Array,
+  sy: Float64Array,
+  visit: (cx: number, cy: number, i: number, j: number) => void,
+): void {
+  const nx = sx.length;
+  const ny = sy.length;
+  let i = 0;
+  let j = 0;
+  while (i < nx || j < ny) {
+    const v = j >= ny || (i < nx && sx[i]! <= sy[j]!) ? sx[i]! : sy[j]!;
+    const i0 = i;
+    const j0 = j;
+    while (i < nx && sx[i] === v) i++;
+    while (j < ny && sy[j] === v) j++;
+    visit(i - i0, j - j0, i, j);
+  }
+}

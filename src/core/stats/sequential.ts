@@ -6,7 +6,14 @@
  * boundary. The mixture width rho is tuned so that the sequence is tightest at a planned sample
  * size (their eq. 2.6). For a difference between two arms, n counts the units of both arms and
  * the standard error is that of the difference, as in the paper's randomized-experiment section.
+ *
+ * The sequence is valid only if rho is fixed before the first look. Re-tuning it to the current n
+ * at each look gives a constant multiplier, which loses the guarantee (a simulated A/A test that
+ * peeks every few units then errs 16% of the time), so the planned size defaults to a constant.
  */
+
+/** The planned sample size used when none is given; it tunes width, not validity. */
+export const DEFAULT_PLANNED_N = 10_000;
 
 /** Settings of a confidence sequence. */
 export interface SequenceSettings {
@@ -14,7 +21,7 @@ export interface SequenceSettings {
   readonly n: number;
   /** Miscoverage over all looks together; default 0.05. */
   readonly alpha?: number;
-  /** Sample size at which the sequence should be tightest; default n. */
+  /** Sample size at which the sequence should be tightest, fixed before the first look; default 10,000. */
   readonly plannedN?: number;
 }
 
@@ -34,7 +41,7 @@ export function mixtureRhoSquared(alpha: number, plannedN: number): number {
 export function sequenceMultiplier(settings: SequenceSettings): number {
   const fn = "sequenceMultiplier";
   const alpha = settings.alpha ?? 0.05;
-  const plannedN = settings.plannedN ?? settings.n;
+  const plannedN = settings.plannedN ?? DEFAULT_PLANNED_N;
   if (!(settings.n > 0)) throw new Error(`${fn}: 'n' must be > 0, got ${settings.n}`);
   if (!(alpha > 0 && alpha < 1)) throw new Error(`${fn}: 'alpha' must be between 0 and 1, got ${settings.alpha}`);
   if (!(plannedN > 0)) throw new Error(`${fn}: 'plannedN' must be > 0, got ${settings.plannedN}`);

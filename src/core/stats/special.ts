@@ -2,10 +2,10 @@
  * Special functions that the distributions rest on, written for double precision.
  *
  * jstat's versions are not accurate enough for agreement with R to 1e-9: its `gammaln` is the
- * six-term Lanczos fit of Numerical Recipes (about 1e-10 relative), its `erfc` is `1 - erf`
- * (all precision lost in the upper tail) and its `betacf` stops after 100 iterations, which is
+ * six-term Lanczos fit of Numerical Recipes (about 1e-10 absolute in log Gamma), its `erfc` is
+ * `1 - erf` (all precision lost in the upper tail) and its `betacf` stops after 100 iterations,
  * far too few for the large shape parameters of a t distribution with thousands of degrees of
- * freedom. `test/core/stats/distributions.test.ts` shows each of those failures next to R.
+ * freedom. `test/core/stats/jstatTails.test.ts` shows those failures next to R.
  */
 
 const LN_SQRT_2PI = 0.918938533204672741780329736406; // log(sqrt(2*pi))

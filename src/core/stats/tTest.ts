@@ -10,6 +10,14 @@ export interface TTestResult {
 }
 
 /**
+ * R's test for data too constant to test: a standard error below 10 ulps of the larger mean.
+ * Callers that want a value rather than an error ask first.
+ */
+export function isEssentiallyConstant(standardError: number, scale: number): boolean {
+  return !(standardError > 10 * Number.EPSILON * scale);
+}
+
+/**
  * Two-sided t-test from an estimate, its standard error and degrees of freedom; the common tail
  * of Welch, Student and paired tests. Refuses a zero standard error as R does ("data are
  * essentially constant") instead of dividing by it.
@@ -22,7 +30,7 @@ export function tTestFromEstimate(
   confidence: number,
   scale: number,
 ): TTestResult {
-  if (!(standardError > 10 * Number.EPSILON * scale)) {
+  if (isEssentiallyConstant(standardError, scale)) {
     throw new Error(`${fn}: the data are essentially constant, so the test is undefined`);
   }
   const statistic = estimate / standardError;

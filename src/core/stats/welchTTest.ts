@@ -19,7 +19,8 @@ export function welchFromMoments(mx: Moments, my: Moments, confidence = 0.95): T
   const vx = mx.variance / mx.n;
   const vy = my.variance / my.n;
   const se2 = vx + vy;
-  const df = (se2 * se2) / ((vx * vx) / (mx.n - 1) + (vy * vy) / (my.n - 1));
+  // Welch-Satterthwaite df written with shares of se2, so that tiny variances cannot underflow.
+  const df = 1 / ((vx / se2) ** 2 / (mx.n - 1) + (vy / se2) ** 2 / (my.n - 1));
   const scale = Math.max(Math.abs(mx.mean), Math.abs(my.mean));
   return tTestFromEstimate(fn, mx.mean - my.mean, Math.sqrt(se2), df, confidence, scale);
 }
