@@ -4,6 +4,9 @@
  * exactly the documented output fields. A bad field is a UsageError that names it.
  */
 import { analyzeAb, type AbOptions } from "../core/ab/analyzeAb";
+import { jensenShannonDistance } from "../core/drift/jensenShannon";
+import { populationStabilityIndex } from "../core/drift/psi";
+import { wassersteinDistance } from "../core/drift/wasserstein";
 import type { AbArmInput } from "../core/ab/armStats";
 import { adjustPValues } from "../core/stats/adjust";
 import { chiSquareGoodnessOfFit } from "../core/stats/chiSquareGoodnessOfFit";
@@ -135,6 +138,24 @@ export const STATS_TESTS: Readonly<Record<string, StatsTest>> = {
         ci: alwaysValidInterval(num(input, "estimate"), num(input, "standardError"), settings),
         multiplier: sequenceMultiplier(settings),
       };
+    },
+  },
+  psi: {
+    input: "{expected: number[], actual: number[]} (bin counts, baseline first)",
+    output: "{value}: the population stability index; empty bins floored at 0.0001 (Evidently)",
+    run: (input) => ({ value: populationStabilityIndex(numbers(input, "expected"), numbers(input, "actual")) }),
+  },
+  jsdistance: {
+    input: "{p: number[], q: number[]} (counts or proportions)",
+    output: "{value}: Jensen-Shannon distance, natural log (scipy jensenshannon)",
+    run: (input) => ({ value: jensenShannonDistance(numbers(input, "p"), numbers(input, "q")) }),
+  },
+  wasserstein: {
+    input: "{x: number[], y: number[]} (x is the reference)",
+    output: "{value, normed}: scipy wasserstein_distance, and value / population sd of x",
+    run: (input) => {
+      const r = wassersteinDistance(numbers(input, "x"), numbers(input, "y"));
+      return { value: r.value, normed: r.normed };
     },
   },
   ab: {
