@@ -6,6 +6,8 @@ export interface FlagSpec {
   readonly description: string;
   readonly default?: string;
   readonly short?: string;
+  /** The flag may be repeated; its value is then an array. */
+  readonly multiple?: boolean;
 }
 
 /**
@@ -24,6 +26,6 @@ export interface Command {
 }
 
 export interface ParsedArgs {
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  readonly values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
   readonly positionals: readonly string[];
 }

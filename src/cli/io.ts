@@ -6,6 +6,10 @@ export interface CliIo {
   readonly readStdin: () => Promise<string | undefined>;
   /** Whether stdout is a terminal, for choices such as colour; never for content. */
   readonly stdoutIsTty: boolean;
+  /** Whether stderr is a terminal: progress lines are drawn only there. */
+  readonly stderrIsTty: boolean;
+  /** The clock that relative times count back from. */
+  readonly now: () => number;
 }
 
 /** The process's own streams. */
@@ -20,5 +24,7 @@ export function processIo(): CliIo {
       return Buffer.concat(chunks).toString("utf8");
     },
     stdoutIsTty: Boolean(process.stdout.isTTY),
+    stderrIsTty: Boolean(process.stderr.isTTY),
+    now: () => Date.now(),
   };
 }

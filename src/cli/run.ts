@@ -1,5 +1,7 @@
 import type { Command } from "./command";
 import { abCommand } from "./commands/ab";
+import { driftCommand } from "./commands/drift";
+import { jumpsCommand } from "./commands/jumps";
 import { sampleSizeCommand } from "./commands/sampleSize";
 import { statsCommand } from "./commands/stats";
 import { UsageError } from "./errors";
@@ -7,7 +9,7 @@ import type { CliIo } from "./io";
 import { commandHelp, parseCommandArgs } from "./parse";
 
 /** Every subcommand, in the order --help lists them. */
-export const COMMANDS: readonly Command[] = [abCommand, sampleSizeCommand, statsCommand];
+export const COMMANDS: readonly Command[] = [abCommand, driftCommand, jumpsCommand, sampleSizeCommand, statsCommand];
 
 const VERSION = "0.1.0";
 

@@ -38,7 +38,7 @@ test("the MIME type and kind follow DESIGN.md §2", () => {
 test("a real error-rate jump at a release (1% -> 1.6%, 5000 requests an hour) is found, significant and worse", () => {
   for (const seed of SEEDS) {
     const series = proportionSeries(seed, 72, (i) => (i < 36 ? 0.01 : 0.016));
-    const doc = analyzeJumps(series, [{ t: T0 + 36 * HOUR, version: "v2" }]);
+    const doc = analyzeJumps(series, [{ t: T0 + 36 * HOUR, version: "v2" }], { windowMs: DAY });
     const jump = ok(doc.jumps[0]);
     assert.equal(jump.significant, true, `seed ${seed}: p = ${jump.adjustedPValue}`);
     assert.equal(jump.direction, "worse", `seed ${seed}`);
@@ -291,7 +291,7 @@ test("windows shorten when releases are close, never overlap another release, an
     { t: T0 + 40 * HOUR, version: "v2" },
     { t: T0 + 46 * HOUR, version: "v3" },
   ];
-  const doc = analyzeJumps(series, events);
+  const doc = analyzeJumps(series, events, { windowMs: DAY });
   const [a, b] = doc.jumps.map(ok);
   assert.equal(a!.after.window.end, events[1]!.t);
   assert.equal(a!.after.window.buckets, 6);
@@ -355,7 +355,7 @@ test("the document: events in time order, settings, and a change-point penalty o
     confidence: 0.95,
     correction: "holm",
     bucketMs: HOUR,
-    window: { ms: DAY, buckets: 24 },
+    window: { ms: 3 * DAY, buckets: 72 },
     changePoints: { method: "pelt", cost: "normal-mean", penaltyFactor: 3, minSegment: 3, weighted: true, tolerance: HOUR },
   });
   assert.equal(doc.changePoints.status, "ok");

@@ -1,0 +1,79 @@
+import { analyzeJumps } from "../../core/jumps/analyzeJumps";
+import type { Command } from "../command";
+import { asUsageError, UsageError } from "../errors";
+import { formatJumps } from "../formatJumps";
+import { LOG_FLAGS, logPaths, logsStamp, nowFrom, scanLogs, scanSummary } from "../logsSource";
+import { stringFlag } from "../parse";
+import { formatTimeRange, parseTimeRange } from "../timeRange";
+import { dataSpan } from "./drift";
+
+const METRICS = ["error_rate", "latency_p95", "prediction_mean", "outcome_rate"] as const;
+const DURATION = /^(\d+(?:\.\d+)?)([smhdw])$/;
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
+
+function duration(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const m = DURATION.exec(text.trim());
+  if (!m) throw new UsageError(`--${flag} '${text}' must be a duration such as 15m, 1h or 1d`);
+  return Number(m[1]) * UNIT_MS[m[2]!]!;
+}
+
+export const jumpsCommand: Command = {
+  name: "jumps",
+  summary: "Did a release make a metric jump? Tests each release, and finds unannounced changes and trends.",
+  usage: "jumps --logs GLOB --model NAME --metric METRIC [--range RANGE] [options]",
+  flags: {
+    ...LOG_FLAGS,
+    metric: { type: "string", description: `one of ${METRICS.join(", ")}`, default: "error_rate" },
+    range: { type: "string", description: "the time span to analyze, e.g. -28d..now", default: "all the logs" },
+    bucket: { type: "string", description: "series bucket width, e.g. 1h", default: "the finest that fits 1,000 points" },
+    window: { type: "string", description: "how far each side of a release to compare, cut at neighbouring releases", default: "3d" },
+    json: { type: "boolean", description: "print the jumps document (with the source it was read from)" },
+  },
+  details:
+    "Releases are explicit release events in the logs, or the first row of each new version. Each is\n" +
+    "tested with the metric's test (two proportions, Welch, or ranks over latency bins), adjusted with\n" +
+    "Holm. Change points come from PELT, the trend from Mann-Kendall with a Theil-Sen slope. See docs/jumps.md.",
+  examples: [
+    "prodinsights jumps --logs 'logs/*.jsonl' --model churn --metric error_rate",
+    "prodinsights jumps --logs logs/ --model churn --metric latency_p95 --range -14d..now --bucket 1h --json",
+  ],
+  async run(args, io) {
+    const paths = logPaths(args);
+    const model = stringFlag(args, "model");
+    const metricName = stringFlag(args, "metric") ?? "error_rate";
+    if (!(METRICS as readonly string[]).includes(metricName)) {
+      throw new UsageError(`--metric must be one of ${METRICS.join(", ")}, got '${metricName}'`);
+    }
+    const rangeText = stringFlag(args, "range");
+    const range = rangeText === undefined ? undefined : parseTimeRange(rangeText, nowFrom(args, io), "range");
+    const bucketMs = duration(stringFlag(args, "bucket"), "bucket");
+    const windowMs = duration(stringFlag(args, "window"), "window");
+    const logs = await scanLogs(io, {
+      paths,
+      filters: { ...(model === undefined ? {} : { model }), ...(range ? { range } : {}) },
+      ...(bucketMs === undefined ? {} : { bucketMs }),
+    });
+    const series = logs.series.find((s) => s.name === metricName);
+    if (!series || series.points.every((p) => p.n === 0)) {
+      throw new UsageError(`no rows for ${metricName}${range ? ` in ${formatTimeRange(range)}` : ""}; ${dataSpan(logs)}`);
+    }
+    const events = logs.releases
+      .filter((e) => model === undefined || e.model === model)
+      .map((e) => ({ t: e.t, version: e.version, ...(e.model === undefined ? {} : { model: e.model }) }));
+    let result;
+    try {
+      result = analyzeJumps(series, events, { bucketMs: logs.bucketMs, ...(windowMs === undefined ? {} : { windowMs }) });
+    } catch (err) {
+      throw asUsageError(err);
+    }
+    if (args.values["json"]) {
+      const source = logsStamp(paths, logs, { model, range, releases: logs.releases });
+      io.stdout(`${JSON.stringify({ ...result, source }, null, 2)}\n`);
+      return 0;
+    }
+    const heading = `Release jumps${model ? ` of ${model}` : ""}${range ? ` in ${formatTimeRange(range)}` : ""}\n${scanSummary(logs)}`;
+    io.stdout(formatJumps(result, heading));
+    return 0;
+  },
+};

@@ -1,0 +1,50 @@
+/**
+ * JSONL (one JSON object per line) as batches of rows, one batch per chunk read. A line that is too
+ * long, not UTF-8, not JSON or not an object becomes an error item with its line number.
+ */
+import { decodeUtf8, RecordSplitter, type RawRecord } from "./split";
+import type { RowItem } from "./types";
+
+function toItem(rec: RawRecord, maxLineBytes: number): RowItem | undefined {
+  if (rec.bytes === undefined) return { line: rec.line, error: `line longer than ${maxLineBytes} bytes (${rec.tooLong} bytes)` };
+  const text = decodeUtf8(rec.bytes);
+  if (text === undefined) return { line: rec.line, error: "invalid UTF-8" };
+  if (text.trim() === "") return undefined; // blank lines are not records
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return { line: rec.line, error: `invalid JSON: ${message.length > 80 ? `${message.slice(0, 79)}…` : message}` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { line: rec.line, error: `not a JSON object (${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value})` };
+  }
+  return { line: rec.line, row: value as Record<string, unknown>, textual: false };
+}
+
+export interface TextReaderState {
+  /** The largest unfinished line held, for the scan's peaks. */
+  peakBuffered: number;
+}
+
+export async function* readJsonl(chunks: AsyncIterable<Uint8Array>, maxLineBytes: number, state: TextReaderState): AsyncGenerator<RowItem[]> {
+  const splitter = new RecordSplitter("lines", maxLineBytes);
+  const convert = (records: RawRecord[]): RowItem[] => {
+    state.peakBuffered = Math.max(state.peakBuffered, splitter.peakBuffered);
+    const items: RowItem[] = [];
+    for (const rec of records) {
+      const item = toItem(rec, maxLineBytes);
+      if (item) items.push(item);
+    }
+    return items;
+  };
+  for await (const chunk of chunks) {
+    const records: RawRecord[] = [];
+    splitter.push(chunk, records);
+    yield convert(records);
+  }
+  const last: RawRecord[] = [];
+  splitter.end(last);
+  yield convert(last);
+}
