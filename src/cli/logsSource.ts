@@ -2,6 +2,7 @@
  * Prediction logs as the CLI's telemetry source: the shared flags, the scan with progress on a
  * terminal, and the report of what was read and skipped.
  */
+import path from "node:path";
 import { LogInputError } from "../telemetry/logs/files";
 import { readPredictionLogs, type PredictionLogs, type ReadLogsOptions } from "../telemetry/logs/scan";
 import type { FlagSpec, ParsedArgs } from "./command";
@@ -59,12 +60,18 @@ export function scanSummary(logs: PredictionLogs, shown = 5): string {
   const lines = [`Read ${count(r.rowsRead)} records from ${files}; ${count(r.rowsMatched)} matched the filters.`];
   if (r.rowsSkipped > 0) {
     lines.push(`Skipped ${count(r.rowsSkipped)} malformed record${r.rowsSkipped === 1 ? "" : "s"}:`);
-    for (const s of r.skipped.slice(0, shown)) lines.push(`  ${s.file}:${s.line}: ${s.reason}`);
+    for (const s of r.skipped.slice(0, shown)) lines.push(`  ${displayPath(s.file)}:${s.line}: ${s.reason}`);
     if (r.rowsSkipped > shown) lines.push(`  ... and ${count(r.rowsSkipped - shown)} more (--json lists up to ${r.skipped.length}).`);
   }
   // The reader's own warning about skipped records repeats the lines above.
   lines.push(...r.warnings.filter((w) => !w.startsWith(`${r.rowsSkipped} malformed`)).map((w) => `Warning: ${w}`));
   return lines.join("\n");
+}
+
+/** A file as the user named it: relative to the working directory when it lies below it. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
 }
 
 /** The source stamp that --json output carries next to the document, so a result can be traced. */
