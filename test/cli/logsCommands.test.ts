@@ -127,3 +127,26 @@ test("a hostile model name is data, not a problem", () => {
   assert.ok(r.code === 0 || r.code === 2, r.stderr);
   assert.doesNotMatch(r.stderr, /internal error/);
 });
+
+test("progress goes to stderr only when it is a terminal, and is cleared at the end", async () => {
+  const { runCli } = await import("../../src/cli/run");
+  for (const tty of [true, false]) {
+    let stderr = "";
+    let stdout = "";
+    const code = await runCli(["jumps", "--logs", path.join(dir, "churn.jsonl"), "--model", "churn"], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      readStdin: async () => undefined,
+      stdoutIsTty: false,
+      stderrIsTty: tty,
+      now: () => logs.facts.end,
+    });
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^v2 /m);
+    if (tty) {
+      assert.match(stderr, /^\rscanning logs: \d+% \([\d.]+ of [\d.]+ MB\)/);
+      assert.ok(stderr.endsWith("\r\x1b[K"), JSON.stringify(stderr.slice(-40)));
+    }
+    else assert.equal(stderr, "");
+  }
+});
