@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { seededOpenUniform } from "../src/core/stats/random";
 
 type Sample = Float64Array;
 interface StatResult {
@@ -36,21 +37,10 @@ const SCIPY_SCRIPT = path.join(typeof __dirname === "string" ? __dirname : path.
 // Deterministic data
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: tiny, fast, seeded 32-bit PRNG. Returns uniforms in (0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-}
 
 /** n standard normals (Box-Muller, both outputs used), mapped through `f`. */
 function normals(n: number, seed: number, f: (z: number) => number): Float64Array {
-  const rand = mulberry32(seed);
+  const rand = seededOpenUniform(seed);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i += 2) {
     const r = Math.sqrt(-2 * Math.log(rand()));

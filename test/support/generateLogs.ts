@@ -30,6 +30,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
 import { parquetWriteFile } from "hyparquet-writer";
+import { seededUniform } from "../../src/core/stats/random";
 
 export type LogFileFormat = "jsonl" | "csv" | "parquet";
 
@@ -115,16 +116,6 @@ const CSV_COLUMNS = [
   "prediction", "latency_ms", "error", "outcome",
 ] as const;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function unitHash(i: number): number {
   let h = Math.imul(i ^ 0x5bd1e995, 0x27d4eb2d) >>> 0;
@@ -267,7 +258,7 @@ export function generateLogs(options: GenerateLogsOptions): GeneratedLogs {
   if (!(v2Day > 0 && v2Day < v3Day && v3Day < days && driftDay > 0 && driftDay < days)) {
     throw new Error(`generateLogs: need 0 < releaseDays[0] < releaseDays[1] < days and 0 < driftDay < days`);
   }
-  const random = mulberry32(options.seed ?? 7);
+  const random = seededUniform(options.seed ?? 7);
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const v2T = start + v2Day * DAY;
   const v3T = start + v3Day * DAY;

@@ -12,6 +12,8 @@
  * generator, so the same input gives the same sample.
  */
 
+import { seededUniform } from "../../core/stats/random";
+
 const ALPHA = 0.01;
 const GAMMA = (1 + ALPHA) / (1 - ALPHA);
 const LN_GAMMA = Math.log(GAMMA);
@@ -121,17 +123,6 @@ export function binsFromSketches(baseline: LogSketch, current: LogSketch, bins: 
   return { edges, baseline: base, current: cur };
 }
 
-/** mulberry32: a small seeded generator, good enough for sampling. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FNV-1a of a string, to derive per-feature seeds. */
 export function hashString(s: string, seed = 0x811c9dc5): number {
@@ -154,7 +145,7 @@ export class Reservoir {
     readonly cap: number,
     seed: number,
   ) {
-    this.random = seededRandom(seed);
+    this.random = seededUniform(seed);
   }
 
   add(v: number): void {

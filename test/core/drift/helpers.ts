@@ -1,17 +1,9 @@
 /** Shared by the drift tests: a seeded PRNG, normal draws, and the no-NaN check for documents. */
 import assert from "node:assert/strict";
+import { seededUniform } from "../../../src/core/stats/random";
 
-/** mulberry32: a small, fast, deterministic 32-bit PRNG giving uniforms in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniforms in [0, 1) from a seed (mulberry32). */
+export const mulberry32 = seededUniform;
 
 /** n standard normal draws (Box-Muller) from a seeded stream, scaled and shifted. */
 export function normals(seed: number, n: number, mean = 0, sd = 1): Float64Array {

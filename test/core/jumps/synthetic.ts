@@ -1,5 +1,7 @@
 // Deterministic synthetic metric series for the ground-truth tests: a seeded PRNG, exact binomial
 // and normal draws, and builders for proportion, mean and histogram buckets.
+import { seededOpenUniform } from "../../../src/core/stats/random";
+
 import type { MetricPoint, MetricSeries } from "../../../src/core/jumps/inputs";
 
 export const HOUR = 3_600_000;
@@ -7,17 +9,8 @@ export const DAY = 24 * HOUR;
 /** 2024-01-01T00:00:00Z, so that times print readably. */
 export const T0 = Date.UTC(2024, 0, 1);
 
-/** mulberry32 (Tommy Ettinger): a small, fast 32-bit generator; uniform in (0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-}
+/** Uniforms in (0, 1) from a seed (mulberry32). */
+export const rng = seededOpenUniform;
 
 /** Standard normal by Box-Muller. */
 export function normal(u: () => number): number {

@@ -15,6 +15,7 @@ import { normalQuantile } from "../../../src/core/stats/distributions";
 import { ksTwoSample } from "../../../src/core/stats/ksTwoSample";
 import { mannWhitneyU } from "../../../src/core/stats/mannWhitneyU";
 import { pairedTTest } from "../../../src/core/stats/pairedTTest";
+import { seededUniform } from "../../../src/core/stats/random";
 import { meansSampleSize, proportionsSampleSize } from "../../../src/core/stats/power";
 import { alwaysValidInterval, sequenceMultiplier } from "../../../src/core/stats/sequential";
 import { studentTTest } from "../../../src/core/stats/studentTTest";
@@ -486,17 +487,6 @@ test("Holm and Benjamini-Hochberg: raw <= BH <= Holm <= 1, monotone in the raw o
 // Monte Carlo: the promise of the always-valid interval
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: a small deterministic PRNG with uniform output in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Standard normal draws by Box-Muller, both of each pair used. */
 function normalSource(uniform: () => number): () => number {
   let spare: number | undefined;
@@ -518,7 +508,7 @@ test("Monte Carlo: peeking at the always-valid interval keeps false positives ne
   const UNITS = 2000;
   const PEEK_EVERY = 100;
   const ALPHA = 0.05;
-  const normal = normalSource(mulberry32(20240611));
+  const normal = normalSource(seededUniform(20240611));
   let alwaysValidRejections = 0;
   let fixedRejections = 0;
   for (let e = 0; e < EXPERIMENTS; e++) {
@@ -563,7 +553,7 @@ test("Monte Carlo: the default planned size stays valid under frequent peeking",
   const EXPERIMENTS = 300;
   const UNITS = 20_000;
   const ALPHA = 0.05;
-  const normal = normalSource(mulberry32(7));
+  const normal = normalSource(seededUniform(7));
   let rejections = 0;
   for (let e = 0; e < EXPERIMENTS; e++) {
     const sum = [0, 0];
