@@ -4,7 +4,7 @@
  * columns named `features.<name>`. A record with the wrong number of fields, a stray quote, or bytes
  * that are not UTF-8 becomes an error item with the line it starts on.
  */
-import { decodeUtf8, RecordSplitter, type RawRecord } from "./split";
+import { decodeUtf8, RecordSplitter, splitChunks, type RawRecord } from "./split";
 import type { TextReaderState } from "./jsonl";
 import type { RowItem } from "./types";
 
@@ -92,12 +92,5 @@ export async function* readCsv(chunks: AsyncIterable<Uint8Array>, maxLineBytes: 
     }
     return items;
   };
-  for await (const chunk of chunks) {
-    const records: RawRecord[] = [];
-    splitter.push(chunk, records);
-    yield convert(records);
-  }
-  const last: RawRecord[] = [];
-  splitter.end(last);
-  yield convert(last);
+  yield* splitChunks(chunks, splitter, convert);
 }

@@ -2,7 +2,7 @@
  * JSONL (one JSON object per line) as batches of rows, one batch per chunk read. A line that is too
  * long, not UTF-8, not JSON or not an object becomes an error item with its line number.
  */
-import { decodeUtf8, RecordSplitter, type RawRecord } from "./split";
+import { decodeUtf8, RecordSplitter, splitChunks, type RawRecord } from "./split";
 import type { RowItem } from "./types";
 
 function toItem(rec: RawRecord, maxLineBytes: number): RowItem | undefined {
@@ -39,12 +39,5 @@ export async function* readJsonl(chunks: AsyncIterable<Uint8Array>, maxLineBytes
     }
     return items;
   };
-  for await (const chunk of chunks) {
-    const records: RawRecord[] = [];
-    splitter.push(chunk, records);
-    yield convert(records);
-  }
-  const last: RawRecord[] = [];
-  splitter.end(last);
-  yield convert(last);
+  yield* splitChunks(chunks, splitter, convert);
 }

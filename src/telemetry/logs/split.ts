@@ -155,3 +155,22 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * Feeds a file's chunks through `splitter` and yields each chunk's complete records after
+ * `convert`, then what the end of the file completes: the loop both text readers share.
+ */
+export async function* splitChunks<T>(
+  chunks: AsyncIterable<Uint8Array>,
+  splitter: RecordSplitter,
+  convert: (records: RawRecord[]) => T,
+): AsyncGenerator<T> {
+  for await (const chunk of chunks) {
+    const records: RawRecord[] = [];
+    splitter.push(chunk, records);
+    yield convert(records);
+  }
+  const last: RawRecord[] = [];
+  splitter.end(last);
+  yield convert(last);
+}
