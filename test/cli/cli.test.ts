@@ -79,6 +79,13 @@ test("stats writes exactly the contract's fields", () => {
   assert.deepEqual(JSON.parse(run(["stats", "power"], '{"kind":"means","delta":1,"sd":1}').stdout).n.toFixed(4), "16.7148");
 });
 
+test("stats computes the drift measures", () => {
+  assert.deepEqual(JSON.parse(run(["stats", "psi"], '{"expected":[50,50],"actual":[40,60]}').stdout).value.toFixed(8), "0.04054651");
+  assert.deepEqual(Object.keys(JSON.parse(run(["stats", "wasserstein"], '{"x":[0,1,3],"y":[5,6,8]}').stdout)).sort(), ["normed", "value"]);
+  assert.equal(JSON.parse(run(["stats", "jsdistance"], '{"p":[1,0],"q":[0,1]}').stdout).value.toFixed(12), Math.sqrt(Math.LN2).toFixed(12));
+  assertUsageError(run(["stats", "wasserstein"], '{"x":[2,2,2],"y":[1,2,3]}'), /wassersteinDistance: 'x' is constant/);
+});
+
 test("stats names the bad field, with exit code 2", () => {
   assertUsageError(run(["stats", "welch"], '{"x":[1,2,null],"y":[1,2,3]}'), /field 'x\[2\]' must be a number, got null/);
   assertUsageError(run(["stats", "welch"], '{"x":[1,2,3]}'), /missing field 'y'/);

@@ -98,7 +98,13 @@ test("ab over logs finds the experiment's lift with the planted counts", () => {
       ["treatment", treatment.trials],
     ],
   );
-  assert.equal(doc.comparisons[0]?.verdict, "winner");
+  const c = doc.comparisons[0];
+  assert.ok(c?.status === "ok" && c.relative.status === "ok", JSON.stringify(c));
+  assert.equal(c.verdict, "winner");
+  // The planted lift (10% -> 12%) lies inside both intervals.
+  const { control: p0, treatment: p1 } = logs.facts.experiment.plantedRates;
+  assert.ok(c.absolute.ci[0] < p1 - p0 && p1 - p0 < c.absolute.ci[1], `${JSON.stringify(c.absolute)} vs ${p1 - p0}`);
+  assert.ok(c.relative.ci[0] < p1 / p0 - 1 && p1 / p0 - 1 < c.relative.ci[1], `${JSON.stringify(c.relative)} vs ${p1 / p0 - 1}`);
   assert.equal(doc.winner, "treatment");
   const r = run(["ab", "--logs", "churn.jsonl", "--experiment", "checkout"]);
   assert.match(r.stdout, /^treatment\s+[\d,]+\s+[\d,]+\s+[\d.]+% ±[\d.]+%\s+\+[\d.]+%/m);
