@@ -80,7 +80,7 @@ const webview = layer("webview", (depth) => [
 ]);
 
 export default defineConfig([
-  globalIgnores(["dist/", "node_modules/", ".vscode-test/", "coverage/", ".cache/", "**/*.vsix"]),
+  globalIgnores(["dist/", "bench/.data/", "node_modules/", ".vscode-test/", "coverage/", ".cache/", "**/*.vsix"]),
   tseslint.configs.recommended,
   {
     name: "project/typescript",
