@@ -9,7 +9,8 @@
  *    - DuckDB, one thread: `read_ndjson` with an explicit schema into a table, then the baseline's
  *      deciles and the counts per bin, category and window in SQL (bench/drift/duckdb.ts).
  *    Both children are bundled with esbuild first, as the CLI is, so neither pays for a TypeScript
- *    loader. Wall time is measured inside each child around the whole job (one run per size).
+ *    loader. Wall time is measured inside each child around the whole job; the sides take turns,
+ *    three runs each by default, and the table shows each side's median run.
  * 3. Counts must agree exactly: rows per window, values per numeric column, counts per category,
  *    and DuckDB's counts over our bin edges against ours.
  *
@@ -17,6 +18,7 @@
  * Exit code 1 for a disagreement or a crash; a missed target is reported as "misses" only.
  *
  * Environment: BENCH_DRIFT_ROWS (comma-separated row counts, default 1000000,5000000),
+ * BENCH_DRIFT_RUNS (runs per side and size, default 3),
  * BENCH_DUCKDB_QUANTILE=exact (quantile_cont instead of approx_quantile),
  * BENCH_DRIFT_CPU_PROF=1 (write a .cpuprofile of our child to bench/.data/profiles/).
  */
@@ -199,6 +201,22 @@ const fmtPhases = (p: Record<string, number>): string =>
     .map(([k, v]) => `${k} ${(v / 1000).toFixed(2)} s`)
     .join(", ");
 
+/** The run with the median wall time, carrying the highest peak RSS of all runs. */
+function median(runs: readonly SideResult[]): SideResult {
+  const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs);
+  return { ...sorted[(sorted.length - 1) >> 1]!, maxRssKb: Math.max(...runs.map((r) => r.maxRssKb)) };
+}
+
+function runCount(): number {
+  const env = process.env.BENCH_DRIFT_RUNS ?? "3";
+  const n = Number(env);
+  if (!(Number.isInteger(n) && n >= 1)) {
+    console.error(`bench: BENCH_DRIFT_RUNS must be a whole number >= 1; got '${env}'`);
+    process.exit(1);
+  }
+  return n;
+}
+
 function main(): void {
   let duckdbVersion: string;
   try {
@@ -208,12 +226,13 @@ function main(): void {
     process.exit(1);
   }
   const sizes = rowCounts();
+  const runs = runCount();
   mkdirSync(DATA_DIR, { recursive: true });
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   console.log(`\ndrift over JSONL prediction logs (20 features + prediction): ours vs DuckDB, one thread`);
   console.log(`machine: ${cpu} (${os.cpus().length} logical CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB), ${os.platform()} ${os.release()}`);
   console.log(`node ${process.version}; @duckdb/node-api ${duckdbVersion}`);
-  console.log(`timing: one run per side and size, wall time of the whole job inside a fresh child process; MB = 10^6 bytes\n`);
+  console.log(`timing: wall time of the whole job inside a fresh child process, the median of ${runs} run${runs === 1 ? "" : "s"} per side and size, the sides taking turns; MB = 10^6 bytes\n`);
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), "prodinsights-drift-bench-"));
   const results: Row[] = [];
@@ -238,12 +257,22 @@ function main(): void {
       let ours: SideResult;
       let duck: SideResult;
       try {
-        process.stdout.write(`${label}: ours ...`);
-        ours = runChild(children.ours, [file.path, oursOut], oursOut, prof);
-        process.stdout.write(` ${(ours.wallMs / 1000).toFixed(2)} s (${fmtPhases(ours.phasesMs)})\n`);
-        process.stdout.write(`${label}: duckdb ...`);
-        duck = runChild(children.duckdb, [file.path, duckOut, oursOut], duckOut);
-        process.stdout.write(` ${(duck.wallMs / 1000).toFixed(2)} s (${fmtPhases(duck.phasesMs)})\n`);
+        // The sides take turns, so that a slow spell of a shared machine hits both alike.
+        const oursRuns: SideResult[] = [];
+        const duckRuns: SideResult[] = [];
+        for (let run = 1; run <= runs; run++) {
+          const of = runs > 1 ? ` (run ${run} of ${runs})` : "";
+          process.stdout.write(`${label}: ours${of} ...`);
+          const o = runChild(children.ours, [file.path, oursOut], oursOut, run === 1 ? prof : []);
+          oursRuns.push(o);
+          process.stdout.write(` ${(o.wallMs / 1000).toFixed(2)} s (${fmtPhases(o.phasesMs)})\n`);
+          process.stdout.write(`${label}: duckdb${of} ...`);
+          const d = runChild(children.duckdb, [file.path, duckOut, oursOut], duckOut);
+          duckRuns.push(d);
+          process.stdout.write(` ${(d.wallMs / 1000).toFixed(2)} s (${fmtPhases(d.phasesMs)})\n`);
+        }
+        ours = median(oursRuns);
+        duck = median(duckRuns);
       } catch (err) {
         process.stdout.write("\n");
         console.error(`bench: ${label}: ${(err as Error).message}`);

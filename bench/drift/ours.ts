@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   if (!file || !out) throw new Error("usage: ours <log.jsonl> <out.json>");
 
   const t0 = performance.now();
-  const logs = await readPredictionLogs({ paths: [file], baseline: { ...BASELINE }, current: { ...CURRENT } });
+  // As `prodinsights drift` reads logs: the features only, no series, experiments or releases.
+  const logs = await readPredictionLogs({ paths: [file], baseline: { ...BASELINE }, current: { ...CURRENT }, summaries: [] });
   const t1 = performance.now();
   const drift = analyzeDrift(logs.features);
   const t2 = performance.now();

@@ -64,7 +64,7 @@ export const abCommand: Command = {
       throw new UsageError(`--metric must be conversion or one of ${LOG_METRICS.join(", ")}, got '${metricFlag}'`);
     }
     const paths = logPaths(args);
-    const logs = await scanLogs(io, { paths, filters: { experiment } });
+    const logs = await scanLogs(io, { paths, filters: { experiment }, summaries: ["experiments"] });
     const found = logs.experiments.find((e) => e.experiment === experiment);
     if (!found) throw new UsageError(`no rows of experiment '${experiment}' in the logs`);
     const metric = found.metrics.find((m) => m.name === metricName);

@@ -42,7 +42,7 @@ export const driftCommand: Command = {
     const method = args.values["method"] === undefined ? undefined : choiceFlag(args, "method", METHODS, "ks") as DriftMethod;
     const threshold = numberFlag(args, "threshold");
     if (threshold !== undefined && method === undefined) throw new UsageError("--threshold goes with --method");
-    const logs = await scanLogs(io, { paths, filters: model === undefined ? {} : { model }, baseline, current });
+    const logs = await scanLogs(io, { paths, filters: model === undefined ? {} : { model }, baseline, current, summaries: [] });
     if (logs.features.length === 0) {
       throw new UsageError(`no feature values in the windows (${formatTimeRange(baseline)} and ${formatTimeRange(current)}); ${dataSpan(logs)}`);
     }

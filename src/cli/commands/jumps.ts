@@ -53,6 +53,7 @@ export const jumpsCommand: Command = {
       paths,
       filters: { ...(model === undefined ? {} : { model }), ...(range ? { range } : {}) },
       ...(bucketMs === undefined ? {} : { bucketMs }),
+      summaries: ["series", "releases"],
     });
     const series = logs.series.find((s) => s.name === metricName);
     if (!series || series.points.every((p) => p.n === 0)) {

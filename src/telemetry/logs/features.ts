@@ -1,30 +1,33 @@
 /**
  * Per-feature distributions in the two drift windows, in one bounded pass.
  *
- * Each feature (and the prediction) keeps, per window: a log-bucket sketch of its numbers, a seeded
- * reservoir of at most `rawSampleCap` raw numbers, and counts of at most `maxCategories` categories
+ * Each feature (and the prediction) keeps, per window: a log-bucket sketch of its numbers, its first
+ * `rawSampleCap` raw numbers, and counts of at most `maxCategories` categories
  * (the rest as "(other)"). At the end a feature is numeric when at least as many of its values were
  * numbers as categories; values of the other kind are left out and counted in a warning.
  *
  * A numeric feature becomes `kind: "numeric"` (raw samples, for an exact KS test) when every value
- * of both windows fits in its reservoir, and `kind: "binned"` otherwise, with edges at the baseline's
+ * of both windows was kept, and `kind: "binned"` otherwise, with edges at the baseline's
  * quantiles (see binsFromSketches).
  */
 import type { FeatureData, FeatureInput } from "../../core/drift/inputs";
-import { binsFromSketches, hashString, LogSketch, Reservoir } from "./sketch";
-import type { FeatureValue, LogLimits } from "./types";
+import { binsFromSketches, LogSketch, RawValues } from "./sketch";
+import type { FeatureSource, FeatureValue, FeatureVisitor, LogLimits } from "./types";
+
+/** Positions remembered by the per-slot cache; rows wider than this use the map for the rest. */
+const MAX_SLOTS = 256;
 
 export const OTHER_CATEGORY = "(other)";
 export const PREDICTION = "prediction";
 
 class WindowAcc {
   readonly sketch = new LogSketch();
-  readonly reservoir: Reservoir;
+  readonly raw: RawValues;
   numbers = 0;
   labels = 0;
 
-  constructor(cap: number, seed: number) {
-    this.reservoir = new Reservoir(cap, seed);
+  constructor(cap: number) {
+    this.raw = new RawValues(cap);
   }
 }
 
@@ -36,10 +39,8 @@ class FeatureAcc {
   constructor(
     readonly name: string,
     limits: LogLimits,
-    seed: number,
   ) {
-    const base = hashString(name, seed);
-    this.windows = [new WindowAcc(limits.rawSampleCap, base), new WindowAcc(limits.rawSampleCap, base ^ 0x9e3779b9)];
+    this.windows = [new WindowAcc(limits.rawSampleCap), new WindowAcc(limits.rawSampleCap)];
   }
 }
 
@@ -58,49 +59,80 @@ export interface FeatureSummary {
   readonly mixed: number;
 }
 
-export class FeatureAggregator {
+export class FeatureAggregator implements FeatureVisitor {
   private readonly features = new Map<string, FeatureAcc>();
+  /** The feature names of the last row by position, and their accumulators (see `accumulator`). */
+  private readonly slotNames: string[] = [];
+  private readonly slotAccs: FeatureAcc[] = [];
+  private slot = 0;
   /** Rows seen per window. */
   readonly rows: [number, number] = [0, 0];
   /** Values of features beyond `maxFeatures`, ignored. */
   dropped = 0;
-  peakRawSample = 0;
   peakCategories = 0;
 
-  constructor(
-    private readonly limits: LogLimits,
-    private readonly seed: number,
-  ) {}
+  constructor(private readonly limits: LogLimits) {}
+
+  /** The most raw values kept for one feature and window (they only grow, so the peak is now). */
+  get peakRawSample(): number {
+    let peak = 0;
+    for (const acc of this.features.values()) for (const w of acc.windows) peak = Math.max(peak, w.raw.length);
+    return peak;
+  }
 
   get featureCount(): number {
     return this.features.size;
   }
 
   /** Adds a row's features and prediction to window 0 (baseline) or 1 (current). */
-  addRow(window: 0 | 1, features: ReadonlyArray<readonly [string, FeatureValue]>, prediction: FeatureValue | undefined): void {
+  addRow(window: 0 | 1, features: FeatureSource, prediction: FeatureValue | undefined): void {
     this.rows[window]++;
+    this.slot = 0;
+    this.window = window;
     if (prediction !== undefined) this.add(window, PREDICTION, prediction);
-    for (const [name, value] of features) {
-      if (name !== PREDICTION) this.add(window, name, value);
+    features.visit(this);
+  }
+
+  /** The window of the row being added, for `feature`. */
+  private window: 0 | 1 = 0;
+
+  /** FeatureVisitor: one value of the row being added. A feature named like the prediction is left out. */
+  feature(name: string, value: FeatureValue): void {
+    if (name !== PREDICTION) this.add(this.window, name, value);
+  }
+
+  /**
+   * The accumulator of the row's `slot`-th value. Rows of one log nearly always list their features
+   * in one order, so the accumulator of the same slot in the last row is checked first, before the
+   * map: one string comparison instead of a hash lookup per value.
+   */
+  private accumulator(name: string): FeatureAcc | undefined {
+    const slot = this.slot++;
+    if (this.slotNames[slot] === name) return this.slotAccs[slot];
+    let acc = this.features.get(name);
+    if (!acc) {
+      if (this.features.size >= this.limits.maxFeatures) return undefined;
+      acc = new FeatureAcc(name, this.limits);
+      this.features.set(name, acc);
     }
+    if (slot < MAX_SLOTS) {
+      this.slotNames[slot] = name;
+      this.slotAccs[slot] = acc;
+    }
+    return acc;
   }
 
   private add(window: 0 | 1, name: string, value: FeatureValue): void {
-    let acc = this.features.get(name);
+    const acc = this.accumulator(name);
     if (!acc) {
-      if (this.features.size >= this.limits.maxFeatures) {
-        this.dropped++;
-        return;
-      }
-      acc = new FeatureAcc(name, this.limits, this.seed);
-      this.features.set(name, acc);
+      this.dropped++;
+      return;
     }
     const w = acc.windows[window];
     if (typeof value === "number") {
       w.numbers++;
       w.sketch.add(value);
-      w.reservoir.add(value);
-      if (w.reservoir.length > this.peakRawSample) this.peakRawSample = w.reservoir.length;
+      w.raw.add(value);
     } else {
       w.labels++;
       const cats = acc.categories;
@@ -126,8 +158,8 @@ export class FeatureAggregator {
       const numeric = b.numbers + c.numbers >= b.labels + c.labels;
       let data: FeatureData;
       if (numeric) {
-        if (b.reservoir.complete && c.reservoir.complete) {
-          data = { kind: "numeric", baseline: b.reservoir.sample(), current: c.reservoir.sample() };
+        if (b.raw.complete && c.raw.complete) {
+          data = { kind: "numeric", baseline: b.raw.kept(), current: c.raw.kept() };
         } else {
           const bins = binsFromSketches(b.sketch, c.sketch, this.limits.bins);
           data = { kind: "binned", edges: bins.edges, baseline: bins.baseline, current: bins.current };

@@ -39,14 +39,17 @@ export interface ReadLogsOptions {
   /** The drift windows; features are summarised only when both are given. */
   readonly baseline?: DriftWindow;
   readonly current?: DriftWindow;
+  /**
+   * The summaries to build besides the features (which the windows ask for) and the versions
+   * (always); all three by default. Those left out come back empty, and their work is skipped.
+   */
+  readonly summaries?: ReadonlyArray<"series" | "experiments" | "releases">;
   /** Series bucket width in ms; by default the finest that fits `maxSeriesPoints`. */
   readonly bucketMs?: number;
   /** Which way the outcome is better (conversion: higher; churn: lower). Default "higher". */
   readonly outcomeDirection?: "higher" | "lower";
   /** The A/B baseline arm; by default "control" or "baseline" when present. */
   readonly baselineArm?: string;
-  /** Seeds the reservoir samples. Default 1. */
-  readonly seed?: number;
   readonly limits?: Partial<LogLimits>;
   /** Called after each chunk or batch with bytes read so far (compressed bytes for .gz) and the files' total size. */
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
@@ -116,11 +119,15 @@ export async function readPredictionLogs(options: ReadLogsOptions): Promise<Pred
   const totalBytes = files.reduce((s, f) => s + f.size, 0);
   const outcomeDirection = options.outcomeDirection ?? "higher";
   const series = new SeriesAggregator({ bucketMs: options.bucketMs, range: filters.range, maxPoints: limits.maxSeriesPoints, outcomeDirection });
-  const features = baseline && current ? new FeatureAggregator(limits, options.seed ?? 1) : undefined;
+  const features = baseline && current ? new FeatureAggregator(limits) : undefined;
   const arms = new ArmsAggregator({ maxExperiments: limits.maxExperiments, maxArms: limits.maxArms, baselineArm: options.baselineArm, outcomeDirection });
   const releases = new ReleaseTracker(limits.maxVersions);
   const versions = new VersionCounter(limits.maxVersions);
   const versionFilter = filters.versions ? new Set(filters.versions) : undefined;
+  const wanted = new Set(options.summaries ?? ["series", "experiments", "releases"]);
+  const wantSeries = wanted.has("series");
+  const wantArms = wanted.has("experiments");
+  const wantReleases = wanted.has("releases");
   const range = filters.range;
   const normalize = { maxLabelChars: limits.maxLabelChars };
 
@@ -164,19 +171,19 @@ export async function readPredictionLogs(options: ReadLogsOptions): Promise<Pred
     }
     if (n.kind === "event") {
       events++;
-      if (filters.model === undefined || n.event.model === undefined || n.event.model === filters.model) releases.seeEvent(n.event);
+      if (wantReleases && (filters.model === undefined || n.event.model === undefined || n.event.model === filters.model)) releases.seeEvent(n.event);
       return true;
     }
     const r = n.record;
     if (filters.model !== undefined && r.model !== filters.model) return true;
-    releases.seeRow(r);
+    if (wantReleases) releases.seeRow(r);
     if (versionFilter && (r.version === undefined || !versionFilter.has(r.version))) return true;
     if (filters.experiment !== undefined && r.experiment !== filters.experiment) return true;
     if (range && !(r.t >= range.start && r.t < range.end)) return true;
     rowsMatched++;
     versions.add(r);
-    series.add(r);
-    arms.add(r);
+    if (wantSeries) series.add(r);
+    if (wantArms) arms.add(r);
     if (features) {
       if (inWindow(baseline!, r.t, r.version)) features.addRow(0, r.features, r.prediction);
       if (inWindow(current!, r.t, r.version)) features.addRow(1, r.features, r.prediction);

@@ -7,12 +7,7 @@
  * `SKETCH_BUCKETS` (5,533) buckets whatever it is fed. Every bucket is (lower, upper] like a
  * Prometheus `le` bucket, so bins made by joining adjacent buckets count exactly what the drift
  * input type says they count.
- *
- * `Reservoir` keeps a uniform sample of at most `cap` values (Vitter's algorithm R) with a seeded
- * generator, so the same input gives the same sample.
  */
-
-import { seededUniform } from "../../core/stats/random";
 
 const ALPHA = 0.01;
 const GAMMA = (1 + ALPHA) / (1 - ALPHA);
@@ -27,12 +22,30 @@ const POW = Float64Array.from({ length: R + 4 }, (_, i) => Math.pow(GAMMA, KMIN 
 const pow = (k: number): number => POW[k - KMIN + 2]!;
 
 /**
+ * ln v for a positive finite v, to within 5e-4 (a fortieth of a bucket): the float's binary
+ * exponent times ln 2, plus ln of its mantissa from a table over the mantissa's top 10 bits, taken
+ * at each slice's midpoint. About three times as fast as Math.log, and a scan takes one per value;
+ * bucketOf corrects the last step exactly, so the approximation never moves a value's bucket.
+ */
+const MANTISSA_BITS = 10;
+const LN_MANTISSA = Float64Array.from({ length: 1 << MANTISSA_BITS }, (_, j) => Math.log1p((j + 0.5) / (1 << MANTISSA_BITS)));
+const float = new Float64Array(1);
+const words = new Uint32Array(float.buffer);
+/** The word holding the sign, the exponent and the mantissa's top 20 bits: the second on little-endian machines. */
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+function lnApprox(v: number): number {
+  float[0] = v;
+  const hi = words[HI]!;
+  return ((hi >>> 20) - 1023) * Math.LN2 + LN_MANTISSA[(hi >>> (20 - MANTISSA_BITS)) & ((1 << MANTISSA_BITS) - 1)]!;
+}
+
+/**
  * The bucket ordinal of a finite value, ascending with the value: negative buckets first (the most
  * negative at 0), the zero bucket at R, positive buckets after it.
  */
 export function bucketOf(v: number): number {
   if (v > 0) {
-    let k = Math.ceil(Math.log(v) / LN_GAMMA);
+    let k = Math.ceil(lnApprox(v) / LN_GAMMA);
     if (k < KMIN - 1) return R + 1;
     if (k > KMAX + 1) return 2 * R;
     // Correct a rounding of the logarithm so that γ^(k-1) < v <= γ^k holds exactly.
@@ -42,7 +55,7 @@ export function bucketOf(v: number): number {
   }
   const a = -v;
   if (a < pow(KMIN)) return R; // zero bucket: (-γ^KMIN, 0]
-  let k = Math.floor(Math.log(a) / LN_GAMMA);
+  let k = Math.floor(lnApprox(a) / LN_GAMMA);
   if (k > KMAX + 1) return 0;
   // γ^k <= a < γ^(k+1), i.e. v in (-γ^(k+1), -γ^k]
   if (a < pow(k)) k--;
@@ -124,55 +137,40 @@ export function binsFromSketches(baseline: LogSketch, current: LogSketch, bins: 
 }
 
 
-/** FNV-1a of a string, to derive per-feature seeds. */
-export function hashString(s: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
-export class Reservoir {
+/**
+ * The raw values of one feature and window while they are few enough to keep: up to `cap`, after
+ * which it only counts. A window that overflows is summarised by its sketch instead, so a sample of
+ * it would never be used.
+ */
+export class RawValues {
   private values = new Float64Array(16);
   private size = 0;
   /** Values offered so far. */
   seen = 0;
-  private readonly random: () => number;
 
-  constructor(
-    readonly cap: number,
-    seed: number,
-  ) {
-    this.random = seededUniform(seed);
-  }
+  constructor(readonly cap: number) {}
 
   add(v: number): void {
-    this.seen++;
-    if (this.size < this.cap) {
-      if (this.size === this.values.length) {
-        const grown = new Float64Array(Math.min(this.cap, this.values.length * 2));
-        grown.set(this.values);
-        this.values = grown;
-      }
-      this.values[this.size++] = v;
-      return;
+    if (this.seen++ >= this.cap) return;
+    if (this.size === this.values.length) {
+      const grown = new Float64Array(Math.min(this.cap, this.values.length * 2));
+      grown.set(this.values);
+      this.values = grown;
     }
-    const j = Math.floor(this.random() * this.seen);
-    if (j < this.cap) this.values[j] = v;
+    this.values[this.size++] = v;
   }
 
   get length(): number {
     return this.size;
   }
 
-  /** Whether every value offered is in the sample. */
+  /** Whether every value offered is kept. */
   get complete(): boolean {
     return this.seen === this.size;
   }
 
-  sample(): Float64Array {
+  /** The values kept, in the order they came. */
+  kept(): Float64Array {
     return this.values.slice(0, this.size);
   }
 }

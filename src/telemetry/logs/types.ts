@@ -6,6 +6,19 @@
 /** A feature value after normalisation: finite numbers, or category labels (booleans as "true"/"false"). */
 export type FeatureValue = number | string;
 
+/**
+ * A record's features, visited in the order they were written. Values are converted as they are
+ * visited instead of being copied into a list first: a scan meets tens of millions of them.
+ */
+export interface FeatureSource {
+  visit(visitor: FeatureVisitor): void;
+}
+
+/** What a FeatureSource calls per value: an object with a method, which the JIT inlines better than a closure. */
+export interface FeatureVisitor {
+  feature(name: string, value: FeatureValue): void;
+}
+
 /** One prediction request, validated (DESIGN.md §4). */
 export interface PredictionRecord {
   /** Milliseconds since the epoch. */
@@ -15,7 +28,7 @@ export interface PredictionRecord {
   readonly unit?: string;
   readonly experiment?: string;
   readonly arm?: string;
-  readonly features: ReadonlyArray<readonly [string, FeatureValue]>;
+  readonly features: FeatureSource;
   readonly prediction?: FeatureValue;
   readonly latencyMs?: number;
   readonly error: boolean;
@@ -62,7 +75,7 @@ export interface LogLimits {
   readonly maxLineBytes: number;
   /** How many skipped-line reasons the report lists (all are counted). */
   readonly maxReasons: number;
-  /** Raw values kept per feature and window (seeded reservoir). */
+  /** Raw values kept per feature and window; a window with more is summarised by its sketch. */
   readonly rawSampleCap: number;
   /** Distinct features tracked, the prediction included; values of later ones are ignored. */
   readonly maxFeatures: number;
@@ -124,7 +137,7 @@ export interface ScanPeaks {
   readonly bufferedBytes: number;
   /** Rows handed over at once by a reader. */
   readonly batchRows: number;
-  /** Raw values in any one reservoir. */
+  /** Raw values kept for any one feature and window. */
   readonly rawSample: number;
   readonly features: number;
   /** Categories of any one feature, "(other)" included. */

@@ -1,15 +1,20 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { seededUniform } from "../../../src/core/stats/random";
 import { epochToMs, normalizeRow, parseTimestamp } from "../../../src/telemetry/logs/records";
-import type { PredictionRecord } from "../../../src/telemetry/logs/types";
+import type { FeatureValue, PredictionRecord } from "../../../src/telemetry/logs/types";
 
 const opts = { maxLabelChars: 256 };
 const at = Date.parse("2026-11-01T12:00:00Z");
 
-function record(row: Record<string, unknown>, textual = false): PredictionRecord {
+/** The normalised record, with its features visited into a list. */
+function record(row: Record<string, unknown>, textual = false): Omit<PredictionRecord, "features"> & { features: Array<[string, FeatureValue]> } {
   const n = normalizeRow(row, textual, opts);
   assert.equal(n.kind, "prediction", JSON.stringify(n));
-  return (n as { record: PredictionRecord }).record;
+  const r = (n as { record: PredictionRecord }).record;
+  const features: Array<[string, FeatureValue]> = [];
+  r.features.visit({ feature: (name, value) => features.push([name, value]) });
+  return { ...r, features };
 }
 function reason(row: Record<string, unknown>, textual = false): string {
   const n = normalizeRow(row, textual, opts);
@@ -44,6 +49,30 @@ test("timestamps: ISO 8601 (UTC without a zone), epoch numbers and their text, D
   for (const bad of ["yesterday", "2026-13-45", "2026-11-01T25:00", "NaN", "", "1e400", Infinity, NaN, {}, [], true, new Date(NaN)]) {
     assert.equal(parseTimestamp(bad), undefined, String(bad));
   }
+});
+
+test("the digit-by-digit reading of YYYY-MM-DDTHH:MM:SS(.sss)Z agrees with Date.parse, including impossible dates", () => {
+  const random = seededUniform(7);
+  const pad = (n: number, w: number): string => String(n).padStart(w, "0");
+  for (let i = 0; i < 20000; i++) {
+    // Some fields out of range on purpose: month 13, day 31 of a short month, hour 24, second 60.
+    const y = [1970, 2000, 2024, 2026, 2100, 1900, 100, 99, 9999][Math.floor(random() * 9)]!;
+    const text = `${pad(y, 4)}-${pad(1 + Math.floor(random() * 13), 2)}-${pad(1 + Math.floor(random() * 31), 2)}T${pad(Math.floor(random() * 25), 2)}:${pad(Math.floor(random() * 60), 2)}:${pad(Math.floor(random() * 61), 2)}`;
+    for (const s of [`${text}Z`, `${text}.${pad(Math.floor(random() * 1000), 3)}Z`]) {
+      // Date.parse is the reference where the day exists; it rolls 31 April over into May instead of failing.
+      const parsed = Date.parse(s);
+      const real = !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === s.slice(0, 10);
+      assert.equal(parseTimestamp(s), real ? parsed : undefined, s);
+    }
+  }
+  // Two days in a row through the one-day memory, and bytes that only look like digits.
+  assert.equal(parseTimestamp("2026-02-28T23:59:59.999Z"), Date.parse("2026-02-28T23:59:59.999Z"));
+  assert.equal(parseTimestamp("2026-02-28T10:00:00Z"), Date.parse("2026-02-28T10:00:00Z"));
+  assert.equal(parseTimestamp("2026-02-29T00:00:00Z"), undefined);
+  assert.equal(parseTimestamp("2026-02-30 10:00+02:00"), undefined); // the general way checks the day too
+  assert.equal(parseTimestamp("2024-02-29"), Date.parse("2024-02-29T00:00:00Z"));
+  assert.equal(parseTimestamp("2026-02-28T1a:00:00Z"), undefined);
+  assert.equal(parseTimestamp("2026-02-28T10:00:00.1_2Z"), undefined);
 });
 
 test("a JSON row keeps its types; booleans become categories and errors/outcomes flags", () => {

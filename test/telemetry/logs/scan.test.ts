@@ -226,7 +226,26 @@ test("filters: model, versions, time range, experiment", async () => {
   assert.deepEqual(nothing.experiments, []);
 });
 
-test("the same input gives the same result (seeded reservoirs)", async () => {
+test("summaries left out come back empty, and the rest is as if all were built", async () => {
+  const all = await read("jsonl");
+  const featuresOnly = await read("jsonl", { summaries: [] });
+  assert.deepEqual(featuresOnly.features, all.features);
+  assert.deepEqual(featuresOnly.versions, all.versions);
+  assert.deepEqual(featuresOnly.report.rowsMatched, all.report.rowsMatched);
+  assert.ok(all.series.some((s) => s.points.length > 0) && all.experiments.length > 0 && all.releases.length > 0);
+  assert.ok(featuresOnly.series.every((s) => s.points.length === 0));
+  assert.deepEqual(featuresOnly.experiments, []);
+  assert.deepEqual(featuresOnly.releases, []);
+  const arms = await read("jsonl", { summaries: ["experiments"] });
+  assert.deepEqual(arms.experiments, all.experiments);
+  assert.deepEqual(arms.releases, []);
+  const jumps = await read("jsonl", { summaries: ["series", "releases"] });
+  assert.deepEqual(jumps.series, all.series);
+  assert.deepEqual(jumps.releases, all.releases);
+  assert.deepEqual(jumps.experiments, []);
+});
+
+test("the same input gives the same result", async () => {
   const f = gen.facts;
   const opts = { baseline: { start: f.start, end: f.start + DAY * 10 }, current: { start: f.end - DAY, end: f.end }, limits: { rawSampleCap: 500 } };
   const [a, b] = await Promise.all([read("jsonl", opts), read("jsonl", opts)]);

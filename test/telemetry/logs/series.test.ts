@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { LATENCY_EDGES_MS, SeriesAggregator } from "../../../src/telemetry/logs/series";
+import { RecordFeatures } from "../../../src/telemetry/logs/records";
 import type { PredictionRecord } from "../../../src/telemetry/logs/types";
 
 const H = 3600e3;
 const t0 = Date.UTC(2026, 10, 1);
-const row = (t: number, extra: Partial<PredictionRecord> = {}): PredictionRecord => ({ t, features: [], error: false, ...extra });
+const row = (t: number, extra: Partial<PredictionRecord> = {}): PredictionRecord => ({ t, features: RecordFeatures.NONE, error: false, ...extra });
 
 test("latency edges: 0, ten per decade from 0.1 ms to 100 s, +Infinity", () => {
   assert.equal(LATENCY_EDGES_MS.length, 63);
