@@ -1,7 +1,7 @@
 // The one build script (STYLE §10): four esbuild entries, type checking stays with `tsc --noEmit`.
 // Usage: node scripts/build.mjs [--dev] [--watch]
 import * as esbuild from "esbuild";
-import { chmod, rm, stat } from "node:fs/promises";
+import { chmod, copyFile, mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -60,7 +60,15 @@ async function afterBuild(name, options) {
   await report(name, options.outfile);
 }
 
+// The JSON Schema of prodinsights.yaml ships as a file, for editors (package.json yamlValidation).
+const SCHEMA_OUT = "dist/prodinsights.schema.json";
+async function copySchema() {
+  await mkdir(path.join(root, "dist"), { recursive: true });
+  await copyFile(path.join(root, "src/config/prodinsights.schema.json"), path.join(root, SCHEMA_OUT));
+}
+
 if (watch) {
+  await copySchema();
   // Rebuild each entry on change and reprint its size.
   for (const [name, options] of Object.entries(entries)) {
     const plugin = {
@@ -85,7 +93,9 @@ if (watch) {
     // esbuild already printed the errors (logLevel "warning").
     process.exit(1);
   }
+  await copySchema();
   console.log(`built (${dev ? "dev" : "production"}):`);
   for (const [name, options] of Object.entries(entries)) await afterBuild(name, options);
+  await report("schema", SCHEMA_OUT);
   console.log(`  in ${Math.round(performance.now() - started)} ms`);
 }

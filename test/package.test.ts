@@ -19,6 +19,7 @@ test("the extension packs into a .vsix with only the allow-listed files", () => 
     "README.md",
     "dist/cli.js",
     "dist/extension.js",
+    "dist/prodinsights.schema.json",
     "dist/webview/panel.js",
     "dist/webview/renderer.js",
     "media/icon.svg",

@@ -1,6 +1,7 @@
 import type { Command } from "./command";
 import { abCommand } from "./commands/ab";
 import { driftCommand } from "./commands/drift";
+import { initCommand } from "./commands/init";
 import { jumpsCommand } from "./commands/jumps";
 import { sampleSizeCommand } from "./commands/sampleSize";
 import { statsCommand } from "./commands/stats";
@@ -9,7 +10,7 @@ import type { CliIo } from "./io";
 import { commandHelp, parseCommandArgs } from "./parse";
 
 /** Every subcommand, in the order --help lists them. */
-export const COMMANDS: readonly Command[] = [abCommand, driftCommand, jumpsCommand, sampleSizeCommand, statsCommand];
+export const COMMANDS: readonly Command[] = [abCommand, driftCommand, jumpsCommand, sampleSizeCommand, statsCommand, initCommand];
 
 const VERSION = "0.1.0";
 
