@@ -222,8 +222,40 @@ function outcomeValue(v: unknown, textual: boolean): Field<number> {
 }
 
 /**
- * The features of one record: its `features` object as read, and any flat `features.<name>`
- * columns. Names that are empty or longer than the label cap are skipped.
+ * A `features` object as the JSONL fast path (jsonlScan.ts) read it, without building the object:
+ * its names and raw values (numbers, strings, booleans, null) in the order JSON.parse would
+ * enumerate them. The names array may be shared between rows and is never changed.
+ */
+export class FeatureEntries {
+  constructor(
+    readonly names: readonly string[],
+    readonly values: readonly unknown[],
+  ) {}
+}
+
+/**
+ * A JSON row that the fast path read: the fields normalizeRow reads, each as JSON.parse would give
+ * it (undefined when absent), and `features` as FeatureEntries. It never has flat
+ * `features.<name>` fields (such lines go the JSON.parse way).
+ */
+export class ScannedRow {
+  ts: unknown = undefined;
+  model: unknown = undefined;
+  version: unknown = undefined;
+  event: unknown = undefined;
+  unit: unknown = undefined;
+  experiment: unknown = undefined;
+  arm: unknown = undefined;
+  latency_ms: unknown = undefined;
+  error: unknown = undefined;
+  outcome: unknown = undefined;
+  prediction: unknown = undefined;
+  features: FeatureEntries | null | undefined = undefined;
+}
+
+/**
+ * The features of one record: its `features` object as read (or its FeatureEntries), and any flat
+ * `features.<name>` columns. Names that are empty or longer than the label cap are skipped.
  */
 const { hasOwnProperty } = Object.prototype;
 
@@ -231,7 +263,7 @@ export class RecordFeatures implements FeatureSource {
   static readonly NONE = new RecordFeatures(undefined, false, [], 0);
 
   constructor(
-    private readonly object: Readonly<Record<string, unknown>> | undefined,
+    private readonly object: Readonly<Record<string, unknown>> | FeatureEntries | undefined,
     /** Whether the object's values are text (never for an object parsed from JSON). */
     private readonly textual: boolean,
     private readonly flat: ReadonlyArray<readonly [string, FeatureValue]>,
@@ -240,24 +272,32 @@ export class RecordFeatures implements FeatureSource {
 
   visit(visitor: FeatureVisitor): void {
     const o = this.object;
-    if (o !== undefined) {
+    if (o instanceof FeatureEntries) {
+      const { names, values } = o;
+      for (let i = 0; i < names.length; i++) this.emit(visitor, names[i]!, values[i]);
+    } else if (o !== undefined) {
       // for…in rather than Object.entries: no array per record. The own-property check keeps out
       // anything enumerable that a polluted prototype would add; V8 optimises this spelling of it
       // inside for…in, and not Object.hasOwn (about 3× slower here).
       for (const name in o) {
-        if (name.length === 0 || name.length > this.maxChars || !hasOwnProperty.call(o, name)) continue;
-        const raw = o[name];
-        const value = typeof raw === "number" ? (Number.isFinite(raw) ? raw : undefined) : featureValue(raw, this.textual, this.maxChars);
-        if (value !== undefined) visitor.feature(name, value);
+        if (hasOwnProperty.call(o, name)) this.emit(visitor, name, o[name]);
       }
     }
     for (let i = 0; i < this.flat.length; i++) visitor.feature(this.flat[i]![0], this.flat[i]![1]);
   }
+
+  /** One name and raw value of the object: skipped, or converted and handed to the visitor. */
+  private emit(visitor: FeatureVisitor, name: string, raw: unknown): void {
+    if (name.length === 0 || name.length > this.maxChars) return;
+    const value = typeof raw === "number" ? (Number.isFinite(raw) ? raw : undefined) : featureValue(raw, this.textual, this.maxChars);
+    if (value !== undefined) visitor.feature(name, value);
+  }
 }
 
 /** The `features` field checked for shape: an object, or JSON text of one (CSV, Parquet). */
-function featureObject(v: unknown, textual: boolean): Field<{ object?: Readonly<Record<string, unknown>>; textual: boolean }> {
+function featureObject(v: unknown, textual: boolean): Field<{ object?: Readonly<Record<string, unknown>> | FeatureEntries; textual: boolean }> {
   if (isMissing(v, textual)) return { value: { textual } };
+  if (v instanceof FeatureEntries) return { value: { object: v, textual: false } };
   let obj = v;
   if (typeof v === "string") {
     try {
@@ -278,7 +318,7 @@ const NO_FLAT: ReadonlyArray<readonly [string, FeatureValue]> = [];
  * booleans are read out of text, and empty or NA-like cells are missing. Flat `features.<name>`
  * columns (CSV, Parquet) join the `features` object.
  */
-export function normalizeRow(row: Readonly<Record<string, unknown>>, textual: boolean, options: NormalizeOptions): Normalized {
+export function normalizeRow(row: Readonly<Record<string, unknown>> | ScannedRow, textual: boolean, options: NormalizeOptions): Normalized {
   const max = options.maxLabelChars;
   if (isMissing(row.ts, textual)) return { kind: "invalid", reason: "ts: missing" };
   const t = parseTimestamp(row.ts);
@@ -306,10 +346,12 @@ export function normalizeRow(row: Readonly<Record<string, unknown>>, textual: bo
   if (reason) return { kind: "invalid", reason };
 
   let flat: Array<[string, FeatureValue]> | undefined;
-  for (const key in row) {
-    if (key.startsWith(FEATURE_PREFIX) && key.length > FEATURE_PREFIX.length && key.length <= max + FEATURE_PREFIX.length) {
-      const value = featureValue(row[key], textual, max);
-      if (value !== undefined) (flat ??= []).push([key.slice(FEATURE_PREFIX.length), value]);
+  if (!(row instanceof ScannedRow)) {
+    for (const key in row) {
+      if (key.startsWith(FEATURE_PREFIX) && key.length > FEATURE_PREFIX.length && key.length <= max + FEATURE_PREFIX.length) {
+        const value = featureValue(row[key], textual, max);
+        if (value !== undefined) (flat ??= []).push([key.slice(FEATURE_PREFIX.length), value]);
+      }
     }
   }
   const { object, textual: textValues } = feats.value!;

@@ -3,6 +3,8 @@
  * scan report. docs/prediction-logs.md explains them for people.
  */
 
+import type { ScannedRow } from "./records";
+
 /** A feature value after normalisation: finite numbers, or category labels (booleans as "true"/"false"). */
 export type FeatureValue = number | string;
 
@@ -44,9 +46,12 @@ export interface EventRecord {
   readonly version?: string;
 }
 
-/** What a format reader hands the scan: a row as read, or why the record could not be read. */
+/**
+ * What a format reader hands the scan: a row as read (an object, or what the JSONL fast path read
+ * of one), or why the record could not be read.
+ */
 export type RowItem =
-  | { readonly line: number; readonly row: Readonly<Record<string, unknown>>; readonly textual: boolean }
+  | { readonly line: number; readonly row: Readonly<Record<string, unknown>> | ScannedRow; readonly textual: boolean }
   | { readonly line: number; readonly error: string };
 
 export type LogFormat = "jsonl" | "csv" | "parquet";
