@@ -1,3 +1,4 @@
+import { ConfigError } from "../config/load";
 import type { Command } from "./command";
 import { abCommand } from "./commands/ab";
 import { driftCommand } from "./commands/drift";
@@ -59,6 +60,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`prodinsights ${command.name}: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      // One line per problem, file:line:column first, so that editors and terminals link them.
+      io.stderr(`prodinsights ${command.name}: ${err.file} has ${err.issues.length} problem${err.issues.length === 1 ? "" : "s"}:\n${err.message}\n`);
       return 2;
     }
     io.stderr(`prodinsights ${command.name}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -198,6 +198,21 @@ function policy(name: string, p: RawPolicy): PolicyConfig {
   return { name, steps: p.steps, intervalMs: durationMs(p.interval), metrics: p.metrics, alpha: p.alpha, rollbackOn: p.rollback_on };
 }
 
+/** An experiment entry (defaults filled) as ExperimentConfig. */
+export function experiment(name: string, e: RawExperiment, defaultBackend: string): ExperimentConfig {
+  return {
+    name,
+    backend: e.backend ?? defaultBackend,
+    unit: e.unit,
+    metrics: e.metrics,
+    guardrails: e.guardrails,
+    alpha: e.alpha,
+    ...optional("arms", e.arms),
+    ...optional("weights", e.weights),
+    ...optional("mde", e.mde),
+  };
+}
+
 const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
@@ -227,22 +242,7 @@ export function toConfig(file: RawFile, policyDefaults: RawPolicy, hash: string)
       ...optional("unit", m.unit),
     });
   }
-  const experiments = new Map<string, ExperimentConfig>(
-    Object.entries(file.experiments).map(([name, e]) => [
-      name,
-      {
-        name,
-        backend: e.backend ?? defaultBackend,
-        unit: e.unit,
-        metrics: e.metrics,
-        guardrails: e.guardrails,
-        alpha: e.alpha,
-        ...optional("arms", e.arms),
-        ...optional("weights", e.weights),
-        ...optional("mde", e.mde),
-      },
-    ]),
-  );
+  const experiments = new Map<string, ExperimentConfig>(Object.entries(file.experiments).map(([name, e]) => [name, experiment(name, e, defaultBackend)]));
   const monitors = new Map<string, MonitorConfig>(
     Object.entries(file.monitors).map(([name, m]) => [
       name,
@@ -264,4 +264,4 @@ export function toConfig(file: RawFile, policyDefaults: RawPolicy, hash: string)
   return { version: 1, backends, defaultBackend, models, metrics, experiments, monitors, policies, hash };
 }
 
-export type { RawFile, RawPolicy };
+export type { RawExperiment, RawFile, RawPolicy };

@@ -6,9 +6,9 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
-import { checkReferences, toConfig, type RawFile, type RawPolicy } from "./build";
+import { checkReferences, experiment, toConfig, type RawExperiment, type RawFile, type RawPolicy } from "./build";
 import { CONFIG_SCHEMA, SchemaValidator, type Path, type SchemaIssue } from "./schema";
-import type { Config } from "./types";
+import type { Config, ExperimentConfig } from "./types";
 
 export const CONFIG_FILE_NAME = "prodinsights.yaml";
 
@@ -119,10 +119,21 @@ function referenceIssues(file: RawFile, malformed: boolean): SchemaIssue[] {
 
 const sortByPosition = (issues: ConfigIssue[]): ConfigIssue[] => issues.sort((a, b) => a.line - b.line || a.column - b.column);
 
-/** Reads and checks a prodinsights.yaml; throws ConfigError listing every problem. */
-export async function loadConfigFile(file: string): Promise<Config> {
+/** Reads and checks a prodinsights.yaml; throws ConfigError listing every problem, under `shownAs`. */
+export async function loadConfigFile(file: string, shownAs = file): Promise<Config> {
   const text = await readFile(file, "utf8");
   const parsed = parseConfig(text);
-  if (!parsed.config) throw new ConfigError(file, parsed.issues);
+  if (!parsed.config) throw new ConfigError(shownAs, parsed.issues);
   return parsed.config;
+}
+
+/**
+ * The experiment as the file configures it, or, when the file does not list it, with the schema's
+ * defaults: experiments found in the telemetry work without an entry.
+ */
+export function experimentNamed(config: Config, name: string): ExperimentConfig {
+  const known = config.experiments.get(name);
+  if (known) return known;
+  const defaults = validator.withDefaults({}, { $ref: "#/definitions/experiment" }) as RawExperiment;
+  return experiment(name, defaults, config.defaultBackend);
 }

@@ -50,7 +50,8 @@ test("ab --json prints the ab document", () => {
 test("ab refuses malformed counts and impossible arms", () => {
   assertUsageError(run(["ab", "--counts", "A=378/3662,B=462"]), /arm 2 'B=462' is not name=conversions\/units/);
   assertUsageError(run(["ab", "--counts", "A=10/5,B=1/5"]), /'arms\[0\]\.successes' must be a whole number from 0 to trials/);
-  assertUsageError(run(["ab"]), /give either --counts .* or --logs GLOB --experiment NAME/);
+  assertUsageError(run(["ab"]), /name the experiment \(prodinsights ab checkout --config prodinsights.yaml\), or give --counts .* or --logs GLOB/);
+  assertUsageError(run(["ab", "--counts", "A=1/5,B=1/5", "--logs", "x.jsonl"]), /give either --counts .* or --logs GLOB, not both/);
   assertUsageError(run(["ab", "--counts", "A=1/5,B=1/5", "--correction", "bonferroni"]), /--correction must be one of none, holm, bh/);
   assertUsageError(run(["ab", "--counts", "A=1/5,B=1/5", "--bogus"]), /Unknown option '--bogus'/);
 });

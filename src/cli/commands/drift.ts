@@ -4,19 +4,25 @@ import type { Command } from "../command";
 import { asUsageError, UsageError } from "../errors";
 import { formatDrift } from "../formatDrift";
 import { LOG_FLAGS, logPaths, logsStamp, nowFrom, scanLogs, scanSummary } from "../logsSource";
+import { asMetricsUsageError, METRICS_FLAGS, metricsStamp, openMetrics } from "../metricsSource";
 import { choiceFlag, numberFlag, stringFlag } from "../parse";
 import { formatTimeRange, parseTimeRange } from "../timeRange";
+import { readDriftFeatures } from "../../telemetry/metrics/driftInputs";
+import type { FeatureInput } from "../../core/drift/inputs";
 
 const METHODS = ["ks", "chisquare", "z", "psi", "jensenshannon", "wasserstein"] as const;
 
 export const driftCommand: Command = {
   name: "drift",
   summary: "Did my inputs drift? Compares each feature and the prediction between two time windows.",
-  usage: "drift --logs GLOB --model NAME --baseline RANGE --current RANGE [options]",
+  usage: "drift --logs GLOB --model NAME [--baseline RANGE] [--current RANGE] [options]\n" +
+    "       prodinsights drift MODEL [--config FILE] [--backend NAME] [--baseline RANGE] [--current RANGE] [options]",
   flags: {
     ...LOG_FLAGS,
-    baseline: { type: "string", description: "the reference window, e.g. -14d..-7d or 2026-11-01..2026-11-08" },
-    current: { type: "string", description: "the window to check, e.g. -1d..now" },
+    config: METRICS_FLAGS.config!,
+    backend: METRICS_FLAGS.backend!,
+    baseline: { type: "string", description: "the reference window, e.g. 2026-11-01..2026-11-08", default: "-14d..-7d" },
+    current: { type: "string", description: "the window to check", default: "-1d..now" },
     method: { type: "string", description: `one measure for every feature: ${METHODS.join(", ")}`, default: "chosen per feature" },
     threshold: { type: "string", description: "the threshold for that measure (a p-value for ks, chisquare, z)" },
     "drift-share": { type: "string", description: "share of drifted features that makes the dataset drift", default: "0.5" },
@@ -29,41 +35,64 @@ export const driftCommand: Command = {
   examples: [
     "prodinsights drift --logs 'logs/*.jsonl' --model churn --baseline -14d..-7d --current -1d..now",
     "prodinsights drift --logs logs/ --model churn --baseline 2026-11-01..2026-11-08 --current 2026-11-20..2026-11-27 --json",
+    "prodinsights drift churn --config prodinsights.yaml --baseline -14d..-7d --current -1d..now",
   ],
   async run(args, io) {
-    const paths = logPaths(args);
-    const model = stringFlag(args, "model");
-    const baselineText = stringFlag(args, "baseline");
-    const currentText = stringFlag(args, "current");
-    if (!baselineText || !currentText) throw new UsageError("--baseline and --current are required, e.g. --baseline -14d..-7d --current -1d..now");
+    if (args.positionals.length > 1) throw new UsageError(`one model at a time; got ${args.positionals.join(", ")}`);
+    const model = args.positionals[0] ?? stringFlag(args, "model");
     const now = nowFrom(args, io);
-    const baseline = parseTimeRange(baselineText, now, "baseline");
-    const current = parseTimeRange(currentText, now, "current");
+    const baseline = parseTimeRange(stringFlag(args, "baseline") ?? "-14d..-7d", now, "baseline");
+    const current = parseTimeRange(stringFlag(args, "current") ?? "-1d..now", now, "current");
     const method = args.values["method"] === undefined ? undefined : choiceFlag(args, "method", METHODS, "ks") as DriftMethod;
     const threshold = numberFlag(args, "threshold");
     if (threshold !== undefined && method === undefined) throw new UsageError("--threshold goes with --method");
+    const analyze = (features: FeatureInput[]) => {
+      try {
+        return analyzeDrift(features, {
+          ...(method === undefined ? {} : { method }),
+          ...(threshold === undefined ? {} : { threshold }),
+          driftShare: numberFlag(args, "drift-share", 0.5)!,
+        });
+      } catch (err) {
+        throw asUsageError(err);
+      }
+    };
+    const windows = `baseline ${formatTimeRange(baseline)} vs current ${formatTimeRange(current)}`;
+
+    if (args.values["logs"] === undefined) {
+      // The model's histograms in the workspace file's backend.
+      if (model === undefined) throw new UsageError("name the model: prodinsights drift churn --config prodinsights.yaml (or read logs with --logs GLOB --model NAME)");
+      const session = await openMetrics(args, io, (ws) => ws.config.models.get(model)?.backend);
+      let read;
+      try {
+        read = await readDriftFeatures(session.api, model, baseline, current);
+      } catch (err) {
+        throw asMetricsUsageError(err);
+      }
+      if (read.features.length === 0) throw new UsageError(`no model_feature, model_feature_category_total or model_prediction series of model '${model}' in the windows (${windows})`);
+      const result = analyze(read.features);
+      if (args.values["json"]) {
+        const source = metricsStamp(session, { start: baseline.start, end: current.end }, { model, baseline: formatTimeRange(baseline), current: formatTimeRange(current), warnings: read.warnings });
+        io.stdout(`${JSON.stringify({ ...result, source }, null, 2)}\n`);
+        return 0;
+      }
+      const heading = `Drift of ${model}: ${windows}\nFrom ${session.backend.name} (${session.api.queries.length} queries)${read.warnings.map((w) => `\nWarning: ${w}`).join("")}`;
+      io.stdout(formatDrift(result, heading));
+      return 0;
+    }
+
+    const paths = logPaths(args);
     const logs = await scanLogs(io, { paths, filters: model === undefined ? {} : { model }, baseline, current, summaries: [] });
     if (logs.features.length === 0) {
       throw new UsageError(`no feature values in the windows (${formatTimeRange(baseline)} and ${formatTimeRange(current)}); ${dataSpan(logs)}`);
     }
-    let result;
-    try {
-      result = analyzeDrift(logs.features, {
-        ...(method === undefined ? {} : { method }),
-        ...(threshold === undefined ? {} : { threshold }),
-        driftShare: numberFlag(args, "drift-share", 0.5)!,
-      });
-    } catch (err) {
-      throw asUsageError(err);
-    }
+    const result = analyze(logs.features);
     if (args.values["json"]) {
       const source = logsStamp(paths, logs, { model, baseline, current });
       io.stdout(`${JSON.stringify({ ...result, source }, null, 2)}\n`);
       return 0;
     }
-    const heading =
-      `Drift${model ? ` of ${model}` : ""}: baseline ${formatTimeRange(baseline)} vs current ${formatTimeRange(current)}\n` + scanSummary(logs);
-    io.stdout(formatDrift(result, heading));
+    io.stdout(formatDrift(result, `Drift${model ? ` of ${model}` : ""}: ${windows}\n` + scanSummary(logs)));
     return 0;
   },
 };

@@ -1,9 +1,13 @@
 import { analyzeJumps } from "../../core/jumps/analyzeJumps";
-import type { Command } from "../command";
+import type { Command, ParsedArgs } from "../command";
+import type { CliIo } from "../io";
 import { asUsageError, UsageError } from "../errors";
 import { formatJumps } from "../formatJumps";
 import { LOG_FLAGS, logPaths, logsStamp, nowFrom, scanLogs, scanSummary } from "../logsSource";
+import { asMetricsUsageError, METRICS_FLAGS, metricsRange, metricsStamp, openMetrics } from "../metricsSource";
 import { stringFlag } from "../parse";
+import { didYouMean } from "../../config/suggest";
+import { chooseBucketMs, readMetricSeries, readReleases } from "../../telemetry/metrics/jumpsInputs";
 import { formatTimeRange, parseTimeRange } from "../timeRange";
 import { dataSpan } from "./drift";
 
@@ -21,11 +25,14 @@ function duration(text: string | undefined, flag: string): number | undefined {
 export const jumpsCommand: Command = {
   name: "jumps",
   summary: "Did a release make a metric jump? Tests each release, and finds unannounced changes and trends.",
-  usage: "jumps --logs GLOB --model NAME --metric METRIC [--range RANGE] [options]",
+  usage: "jumps --logs GLOB --model NAME --metric METRIC [--range RANGE] [options]\n" +
+    "       prodinsights jumps MODEL [--config FILE] [--backend NAME] [--metric METRIC] [--range RANGE] [options]",
   flags: {
     ...LOG_FLAGS,
-    metric: { type: "string", description: `one of ${METRICS.join(", ")}`, default: "error_rate" },
-    range: { type: "string", description: "the time span to analyze, e.g. -28d..now", default: "all the logs" },
+    config: METRICS_FLAGS.config!,
+    backend: METRICS_FLAGS.backend!,
+    metric: { type: "string", description: `with --logs one of ${METRICS.join(", ")}; with --config a proportion, mean or quantile metric of the file`, default: "error_rate" },
+    range: { type: "string", description: "the time span to analyze, e.g. -28d..now", default: "all the logs; with --config -14d..now" },
     bucket: { type: "string", description: "series bucket width, e.g. 1h", default: "the finest that fits 1,000 points" },
     window: { type: "string", description: "how far each side of a release to compare, cut at neighbouring releases", default: "3d" },
     json: { type: "boolean", description: "print the jumps document (with the source it was read from)" },
@@ -37,10 +44,13 @@ export const jumpsCommand: Command = {
   examples: [
     "prodinsights jumps --logs 'logs/*.jsonl' --model churn --metric error_rate",
     "prodinsights jumps --logs logs/ --model churn --metric latency_p95 --range -14d..now --bucket 1h --json",
+    "prodinsights jumps churn --config prodinsights.yaml --metric error_rate --range -14d..now",
   ],
   async run(args, io) {
+    if (args.positionals.length > 1) throw new UsageError(`one model at a time; got ${args.positionals.join(", ")}`);
+    const model = args.positionals[0] ?? stringFlag(args, "model");
+    if (args.values["logs"] === undefined) return jumpsFromMetrics(args, io, model);
     const paths = logPaths(args);
-    const model = stringFlag(args, "model");
     const metricName = stringFlag(args, "metric") ?? "error_rate";
     if (!(METRICS as readonly string[]).includes(metricName)) {
       throw new UsageError(`--metric must be one of ${METRICS.join(", ")}, got '${metricName}'`);
@@ -78,3 +88,44 @@ export const jumpsCommand: Command = {
     return 0;
   },
 };
+
+/** Releases are read at this resolution (or the bucket's, if finer): a release is placed within it. */
+const RELEASE_STEP_MS = 5 * 60e3;
+
+/** `jumps MODEL --config …`: the metric's bucketed series and the releases from Prometheus. */
+async function jumpsFromMetrics(args: ParsedArgs, io: CliIo, model: string | undefined): Promise<number> {
+  if (model === undefined) throw new UsageError("name the model: prodinsights jumps churn --config prodinsights.yaml (or read logs with --logs GLOB --model NAME)");
+  const session = await openMetrics(args, io, (ws) => ws.config.models.get(model)?.backend);
+  const { config } = session.workspace;
+  const metricName = stringFlag(args, "metric") ?? config.models.get(model)?.metrics[0] ?? "error_rate";
+  const metric = config.metrics.get(metricName);
+  if (!metric) throw new UsageError(`no metric named '${metricName}'.${didYouMean(metricName, config.metrics.keys()) || ` Metrics: ${[...config.metrics.keys()].join(", ")}.`}`);
+  const range = metricsRange(args, nowFrom(args, io));
+  const bucketMs = duration(stringFlag(args, "bucket"), "bucket") ?? chooseBucketMs(range);
+  const windowMs = duration(stringFlag(args, "window"), "window");
+  let series;
+  let releases;
+  try {
+    [series, releases] = await Promise.all([
+      readMetricSeries(session.api, { model, metric, window: range, bucketMs }),
+      readReleases(session.api, model, range, Math.min(bucketMs, RELEASE_STEP_MS)),
+    ]);
+  } catch (err) {
+    throw asMetricsUsageError(err);
+  }
+  if (series.points.every((p) => p.n === 0)) throw new UsageError(`no data for ${metricName} of model '${model}' in ${formatTimeRange(range)}`);
+  let result;
+  try {
+    result = analyzeJumps(series, releases, { bucketMs, ...(windowMs === undefined ? {} : { windowMs }) });
+  } catch (err) {
+    throw asUsageError(err);
+  }
+  if (args.values["json"]) {
+    const source = metricsStamp(session, range, { model, metric: metricName, releases });
+    io.stdout(`${JSON.stringify({ ...result, source }, null, 2)}\n`);
+    return 0;
+  }
+  const heading = `Release jumps of ${model}, ${metricName}, ${formatTimeRange(range)}\nFrom ${session.backend.name} (${session.api.queries.length} queries); releases from model_traffic_weight: ${releases.map((r) => r.version).join(", ") || "none"}`;
+  io.stdout(formatJumps(result, heading));
+  return 0;
+}

@@ -1,0 +1,53 @@
+/**
+ * The config file for commands that take `--config`: found, loaded and checked, with a backend
+ * picked by `--backend` or the file's default. A broken file lists all its problems (ConfigError);
+ * a wrong flag is a one-line usage error.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { CONFIG_FILE_NAME, loadConfigFile } from "../config/load";
+import { didYouMean } from "../config/suggest";
+import type { Backend, Config } from "../config/types";
+import type { FlagSpec } from "./command";
+import { UsageError } from "./errors";
+
+export const CONFIG_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  config: { type: "string", description: "the workspace file", default: `${CONFIG_FILE_NAME} in this folder or the nearest one above` },
+  backend: { type: "string", description: "a backend of the file by name", default: "the file's default backend" },
+};
+
+/** The nearest prodinsights.yaml from `dir` upwards, as git finds its folder; undefined if none. */
+export function findConfigFile(dir: string): string | undefined {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const candidate = path.join(d, CONFIG_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+export interface LoadedWorkspace {
+  readonly file: string;
+  readonly config: Config;
+}
+
+/** Loads `--config` (or the nearest prodinsights.yaml); throws ConfigError for a broken file. */
+export async function loadWorkspace(configFlag: string | undefined, cwd = process.cwd()): Promise<LoadedWorkspace> {
+  const file = configFlag ?? findConfigFile(cwd);
+  if (file === undefined) throw new UsageError(`no ${CONFIG_FILE_NAME} here or in a folder above: pass --config FILE (write one with 'prodinsights init'), or read prediction logs with --logs GLOB`);
+  if (!existsSync(file)) throw new UsageError(`--config ${file}: no such file`);
+  // Problems are shown against the path as the user would type it from here, as compilers do.
+  const relative = path.relative(cwd, path.resolve(cwd, file));
+  const shown = relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+  return { file, config: await loadConfigFile(path.resolve(cwd, file), shown) };
+}
+
+/** The backend `--backend` names, or `fallback` (a model's or the default), with a suggestion for a typo. */
+export function pickBackend(config: Config, name: string | undefined, fallback = config.defaultBackend): Backend {
+  const wanted = name ?? fallback;
+  const backend = config.backends.get(wanted);
+  if (!backend) {
+    const names = [...config.backends.keys()];
+    throw new UsageError(`no backend named '${wanted}'.${didYouMean(wanted, names) || ` Backends: ${names.join(", ")}.`}`);
+  }
+  return backend;
+}
