@@ -27,6 +27,8 @@ export function findConfigFile(dir: string): string | undefined {
 
 export interface LoadedWorkspace {
   readonly file: string;
+  /** The file as the user would type it from the working directory: relative when inside it. */
+  readonly shown: string;
   readonly config: Config;
 }
 
@@ -38,7 +40,7 @@ export async function loadWorkspace(configFlag: string | undefined, cwd = proces
   // Problems are shown against the path as the user would type it from here, as compilers do.
   const relative = path.relative(cwd, path.resolve(cwd, file));
   const shown = relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
-  return { file, config: await loadConfigFile(path.resolve(cwd, file), shown) };
+  return { file, shown, config: await loadConfigFile(path.resolve(cwd, file), shown) };
 }
 
 /** The backend `--backend` names, or `fallback` (a model's or the default), with a suggestion for a typo. */

@@ -66,7 +66,7 @@ export function metricsStamp(session: MetricsSession, range: TimeRange, extra: R
     kind: "prometheus",
     backend: session.backend.name,
     url: session.backend.url,
-    config: session.workspace.file,
+    config: session.workspace.shown,
     configHash: session.workspace.config.hash,
     range: formatTimeRange(range),
     queries: session.api.queries,

@@ -1,6 +1,9 @@
 import { ConfigError } from "../config/load";
 import type { Command } from "./command";
 import { abCommand } from "./commands/ab";
+import { checkCommand } from "./commands/check";
+import { compareCommand } from "./commands/compare";
+import { queryCommand } from "./commands/query";
 import { driftCommand } from "./commands/drift";
 import { initCommand } from "./commands/init";
 import { jumpsCommand } from "./commands/jumps";
@@ -11,7 +14,7 @@ import type { CliIo } from "./io";
 import { commandHelp, parseCommandArgs } from "./parse";
 
 /** Every subcommand, in the order --help lists them. */
-export const COMMANDS: readonly Command[] = [abCommand, driftCommand, jumpsCommand, sampleSizeCommand, statsCommand, initCommand];
+export const COMMANDS: readonly Command[] = [abCommand, driftCommand, jumpsCommand, sampleSizeCommand, compareCommand, statsCommand, queryCommand, initCommand, checkCommand];
 
 const VERSION = "0.1.0";
 

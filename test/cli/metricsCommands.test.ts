@@ -15,6 +15,7 @@ const cli = path.resolve(__dirname, "../../dist/cli.js");
 const facts = promHistory().facts;
 const iso = (ms: number): string => new Date(ms).toISOString();
 const RANGE = `${iso(facts.startMs)}..${iso(facts.endMs)}`;
+const v3Ms = facts.releases.find((r) => r.version === "v3")!.atMs;
 
 /** Async, so that the server started in this process keeps answering while the CLI runs. */
 function run(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -116,6 +117,68 @@ else {
       } finally {
         rmSync(secretDir, { recursive: true, force: true });
       }
+    });
+
+    test("check tries every backend: ok for a live one and for log files, FAIL and exit 2 for one that is down", async () => {
+      const ok = await run(["check"], dir);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, /^prodinsights\.yaml: ok \(1 backend, 1 model, 1 experiment; config hash [0-9a-f]{12}\)\n/);
+      // The history ended long ago, so right now no model has series: said, not failed.
+      assert.match(ok.stdout, /\nok {3}local \(prometheus http:\/\/127\.0\.0\.1:\d+\): reachable in \d+ ms; model_requests_total has no series of churn right now\n$/);
+
+      const other = mkdtempSync(path.join(tmpdir(), "prodinsights-check-"));
+      const down = await freePort();
+      writeFileSync(path.join(other, "a.jsonl"), "{}\n");
+      writeFileSync(
+        path.join(other, "prodinsights.yaml"),
+        `backends:\n  local: {url: '${server.url}'}\n  files: {type: logs, paths: ['*.jsonl']}\n  down: {url: 'http://127.0.0.1:${down}', retries: 0, timeout: 5s}\n`,
+      );
+      try {
+        const mixed = await run(["check"], other);
+        assert.equal(mixed.code, 2);
+        assert.match(mixed.stdout, /\nok {3}local \(prometheus [^)]+\): reachable in \d+ ms\n/);
+        assert.match(mixed.stdout, /\nok {3}files \(logs \*\.jsonl\): 1 file, 0\.0 MB\n/);
+        assert.match(mixed.stdout, /\nFAIL down \(prometheus http:\/\/127\.0\.0\.1:\d+\): .*(refused|ECONNREFUSED)/i);
+        assert.equal(mixed.stderr, "prodinsights check: 1 backend failed\n");
+        const offline = await run(["check", "--offline"], other);
+        assert.equal(offline.code, 0);
+        assert.equal(offline.stdout.split("\n").length, 2, "the file's line only");
+        assert.equal((await run(["check", "--backend", "local"], other)).code, 0);
+      } finally {
+        rmSync(other, { recursive: true, force: true });
+      }
+    });
+
+    test("compare MODEL CANDIDATE BASELINE tests each counting metric and says which it skipped", async () => {
+      const r = await run(["compare", "churn", "v2", "v1", "--range", RANGE], dir);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Model churn: v2 against v1, .* from local \(2 queries\)\n/);
+      assert.match(r.stdout, /== error_rate ==[\s\S]*Verdict: loser\./);
+      assert.match(r.stdout, /latency_p95: skipped \(a quantile metric has no per-request counts to test\)/);
+      assert.match(r.stdout, /request_rate: skipped \(a rate metric/);
+      const same = JSON.parse((await run(["compare", "churn", "v3", "v2", "--metric", "error_rate", "--range", `${iso(v3Ms - 5 * 86400e3)}..${iso(facts.endMs)}`, "--json"], dir)).stdout);
+      assert.equal(same.kind, "compare");
+      assert.equal(same.metrics[0].result.verdict, "inconclusive");
+      assert.deepEqual(same.metrics[0].arms.map((a: { name: string }) => a.name), ["v2", "v3"]);
+      const bad = await run(["compare", "churn", "v2"], dir);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /give the model, the candidate version and the baseline version/);
+    });
+
+    test("query runs PromQL as an instant or a range query; NaN and Inf are no data", async () => {
+      const instant = await run(["query", "sum by (version) (model_traffic_weight)", "--at", iso(facts.endMs)], dir);
+      assert.equal(instant.code, 0, instant.stderr);
+      assert.match(instant.stdout, /\{version="v3"\}\s+1\n/);
+      const range = JSON.parse((await run(["query", 'prodinsights_probe{case="mixed"}', "--range", `${iso(facts.endMs - 3_600_000)}..${iso(facts.endMs)}`, "--step", "1m", "--json"], dir)).stdout);
+      assert.equal(range.kind, "timeseries");
+      assert.ok(range.series[0].points.length > 0);
+      assert.ok(range.series[0].points.every((p: { v: number }) => Number.isFinite(p.v)));
+      const nan = await run(["query", 'prodinsights_probe{case="all_nan"}', "--range", `${iso(facts.endMs - 3_600_000)}..${iso(facts.endMs)}`], dir);
+      assert.equal(nan.code, 0, nan.stderr);
+      assert.match(nan.stdout, /No data: the query matched no series with finite values in the range\./);
+      const syntax = await run(["query", "sum(", "--at", "now"], dir);
+      assert.equal(syntax.code, 2);
+      assert.match(syntax.stderr, /^prodinsights query: .*(bad_data|parse error)/);
     });
 
     test("a broken workspace file lists every problem at its line and column", async () => {
