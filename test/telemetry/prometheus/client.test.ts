@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { after, test } from "node:test";
 import { PrometheusClient, type RetryEvent } from "../../../src/telemetry/prometheus/client";
-import { PrometheusError } from "../../../src/telemetry/prometheus/errors";
 import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from "../../../src/telemetry/prometheus/retry";
 import { freePort } from "../../support/servers";
 import { startLocal, type LocalServer } from "../../support/httpProxy";
+import { FAST_RETRY, rejection } from "../../support/promAssert";
 
 const open: LocalServer[] = [];
 after(() => Promise.all(open.map((s) => s.close())));
@@ -30,17 +30,7 @@ async function fake(...answers: ((res: ServerResponse) => void)[]): Promise<Loca
   return server;
 }
 
-const fast = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
-
-async function rejection(promise: Promise<unknown>): Promise<PrometheusError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PrometheusError, `expected a PrometheusError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected a rejection");
-}
+const fast = FAST_RETRY;
 
 test("NaN, +Inf and -Inf samples are no data; a series left without points is dropped", async () => {
   const server = await fake((res) =>

@@ -4,22 +4,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { PrometheusClient, type PrometheusClientOptions, type RetryEvent } from "../../../src/telemetry/prometheus/client";
-import { PrometheusError } from "../../../src/telemetry/prometheus/errors";
 import { startAuthProxy, startLocal, type LocalServer } from "../../support/httpProxy";
 import { freeze, missingServerPolicy, SERVER_KINDS, startServer, type RunningServer } from "../../support/servers";
+import { FAST_RETRY, rejection } from "../../support/promAssert";
 
-const fast = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
+const fast = FAST_RETRY;
 const NOW = Date.UTC(2025, 0, 15);
-
-async function rejection(promise: Promise<unknown>): Promise<PrometheusError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PrometheusError, `expected a PrometheusError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected a rejection");
-}
 
 const one = async (options: PrometheusClientOptions) => (await new PrometheusClient(options).instant("vector(1)", NOW)).map((s) => s.value);
 
