@@ -3,7 +3,7 @@
  * that refer to other entries are checked, with a suggestion for a typo, and metric templates may
  * use only the known variables.
  */
-import { BUILT_IN_METRICS, DEFAULT_POLICY_NAME, TEMPLATE_VARIABLES } from "./builtins";
+import { BUILT_IN_METRICS, DEFAULT_POLICY_NAME, DEFAULT_RELEASES_QUERY, TEMPLATE_VARIABLES } from "./builtins";
 import type { Path, SchemaIssue } from "./schema";
 import { didYouMean } from "./suggest";
 import type {
@@ -42,6 +42,7 @@ interface RawModel {
   backend?: string;
   patterns: string[];
   metrics: string[];
+  releases?: string;
   rollout: ModelConfig["rollout"];
   policy?: string;
 }
@@ -114,6 +115,9 @@ export function checkReferences(file: RawFile): SchemaIssue[] {
     refer(["models", name, "backend"], m.backend, "backend", backends);
     referAll(["models", name, "metrics"], m.metrics, "metric", metrics);
     refer(["models", name, "policy"], m.policy, "policy", policies);
+    for (const match of (m.releases ?? "").matchAll(/\$([A-Za-z_]\w*)/g)) {
+      if (match[1] !== "model") issues.push({ path: ["models", name, "releases"], at: "value", message: `unknown variable '$${match[1]}': a releases query may use $model only` });
+    }
     m.patterns.forEach((p, i) => {
       const problem = patternProblem(p);
       if (problem) issues.push({ path: ["models", name, "patterns", i], at: "value", message: problem });
@@ -223,7 +227,15 @@ export function toConfig(file: RawFile, policyDefaults: RawPolicy, hash: string)
   const models = new Map<string, ModelConfig>(
     Object.entries(file.models).map(([name, m]) => [
       name,
-      { name, backend: m.backend ?? defaultBackend, patterns: m.patterns, metrics: m.metrics, rollout: m.rollout, ...optional("policy", m.policy) },
+      {
+        name,
+        backend: m.backend ?? defaultBackend,
+        patterns: m.patterns,
+        metrics: m.metrics,
+        rollout: m.rollout,
+        releases: m.releases ?? DEFAULT_RELEASES_QUERY,
+        ...optional("policy", m.policy),
+      },
     ]),
   );
   const metrics = new Map<string, MetricConfig>(BUILT_IN_METRICS.map((m) => [m.name, m]));

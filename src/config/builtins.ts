@@ -44,6 +44,9 @@ export const BUILT_IN_METRICS: readonly MetricConfig[] = [
   },
 ];
 
+/** Releases read from the traffic weight: a version is released when its weight first rises above zero. */
+export const DEFAULT_RELEASES_QUERY = 'max by (version) (model_traffic_weight{model="$model"})';
+
 /** The variables a metric template may use. */
 export const TEMPLATE_VARIABLES = ["model", "version", "experiment", "arm", "window"] as const;
 

@@ -42,6 +42,8 @@ export interface ModelConfig {
   readonly metrics: readonly string[];
   readonly rollout: "gateway" | "unleash" | "argo";
   readonly policy?: string;
+  /** PromQL over $model whose series have a `version` label; a release is a version's value rising above zero. */
+  readonly releases: string;
 }
 
 export type MetricKind = "proportion" | "mean" | "quantile" | "rate";

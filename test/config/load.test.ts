@@ -28,6 +28,7 @@ test("a backend URL and a model are enough: the rest comes from the conventions"
     patterns: [],
     metrics: ["error_rate", "latency_p95", "request_rate"],
     rollout: "gateway",
+    releases: 'max by (version) (model_traffic_weight{model="$model"})',
   });
   assert.deepEqual([...c.metrics.keys()], ["error_rate", "latency_p95", "request_rate", "conversion"]);
   assert.match(c.metrics.get("error_rate")!.numerator!, /model_errors_total\{model="\$model",version="\$version"\}\[\$window\]/);
@@ -133,6 +134,14 @@ test("metric templates: the kind decides the queries needed, and only known $var
   const c = config("backends: {p: {url: 'http://p'}}\nmetrics:\n  error_rate: {kind: rate, direction: lower, query: 'sum(rate(e[$window]))'}\n");
   assert.equal(c.metrics.get("error_rate")!.builtIn, false, "a file's metric replaces the built-in one of its name");
   assert.equal(c.metrics.get("error_rate")!.query, "sum(rate(e[$window]))");
+});
+
+test("a model's releases query may use $model only", () => {
+  assert.deepEqual(issues("backends: {p: {url: 'http://p'}}\nmodels:\n  churn: {releases: 'max by (version) (deploys{svc=\"$service\"})'}\n"), [
+    "3:21 models.churn.releases: unknown variable '$service': a releases query may use $model only",
+  ]);
+  const c = config("backends: {p: {url: 'http://p'}}\nmodels:\n  churn: {releases: 'sum by (version) (deploy_info{app=\"$model\"})'}\n");
+  assert.equal(c.models.get("churn")!.releases, 'sum by (version) (deploy_info{app="$model"})');
 });
 
 test("code-lens patterns must be regular expressions with a group for the version", () => {

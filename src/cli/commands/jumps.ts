@@ -108,7 +108,7 @@ async function jumpsFromMetrics(args: ParsedArgs, io: CliIo, model: string | und
   try {
     [series, releases] = await Promise.all([
       readMetricSeries(session.api, { model, metric, window: range, bucketMs }),
-      readReleases(session.api, model, range, Math.min(bucketMs, RELEASE_STEP_MS)),
+      readReleases(session.api, { model, window: range, stepMs: Math.min(bucketMs, RELEASE_STEP_MS), query: config.models.get(model)?.releases }),
     ]);
   } catch (err) {
     throw asMetricsUsageError(err);
@@ -125,7 +125,7 @@ async function jumpsFromMetrics(args: ParsedArgs, io: CliIo, model: string | und
     io.stdout(`${JSON.stringify({ ...result, source }, null, 2)}\n`);
     return 0;
   }
-  const heading = `Release jumps of ${model}, ${metricName}, ${formatTimeRange(range)}\nFrom ${session.backend.name} (${session.api.queries.length} queries); releases from model_traffic_weight: ${releases.map((r) => r.version).join(", ") || "none"}`;
+  const heading = `Release jumps of ${model}, ${metricName}, ${formatTimeRange(range)}\nFrom ${session.backend.name} (${session.api.queries.length} queries); releases: ${releases.map((r) => r.version).join(", ") || "none"}`;
   io.stdout(formatJumps(result, heading));
   return 0;
 }

@@ -10,7 +10,8 @@ import type { MetricPoint, MetricSeries, ReleaseEvent } from "../../core/jumps/i
 import type { MetricConfig } from "../../config/types";
 import { MetricsInputError, type TimeWindow } from "./abInputs";
 import type { MetricsApi, RangeSeries } from "./api";
-import { escapeLabelValue, fillTemplate, groupByLabel } from "./templates";
+import { fillTemplate, groupByLabel } from "./templates";
+import { DEFAULT_RELEASES_QUERY } from "../../config/builtins";
 
 /** Bucket widths to choose from, finest first. */
 const STEPS_MS = [60e3, 5 * 60e3, 15 * 60e3, 3600e3, 6 * 3600e3, 86400e3];
@@ -120,13 +121,24 @@ function histogramPoints(series: readonly RangeSeries[], starts: readonly number
   });
 }
 
+export interface ReleasesRequest {
+  readonly model: string;
+  readonly window: TimeWindow;
+  /** Where releases are placed to within. */
+  readonly stepMs: number;
+  /** A template over $model whose series carry `version`; by default the traffic weight. */
+  readonly query?: string;
+  readonly signal?: AbortSignal;
+}
+
 /**
- * Releases in the window: each version whose `model_traffic_weight` goes from zero (or absent) to
- * above zero, at the first point it does. A version already serving when the window starts was
- * released before it.
+ * Releases in the window: each version whose series (by default `model_traffic_weight`) goes from
+ * zero (or absent) to above zero, at the first point it does. A version already serving when the
+ * window starts was released before it.
  */
-export async function readReleases(api: MetricsApi, model: string, window: TimeWindow, stepMs: number, signal?: AbortSignal): Promise<ReleaseEvent[]> {
-  const query = `max by (version) (model_traffic_weight{model="${escapeLabelValue(model)}"})`;
+export async function readReleases(api: MetricsApi, request: ReleasesRequest): Promise<ReleaseEvent[]> {
+  const { model, window, stepMs, signal } = request;
+  const query = fillTemplate(request.query ?? DEFAULT_RELEASES_QUERY, { model });
   const series = await api.range(query, window.start, window.end, stepMs, signal);
   const events: ReleaseEvent[] = [];
   for (const s of series) {

@@ -109,10 +109,16 @@ for (const kind of SERVER_KINDS) {
     });
 
     test("jumps: releases come from model_traffic_weight; v2's error jump is found and v3's absence of one too", async () => {
-      const releases = await readReleases(fresh(), "churn", window, 5 * 60_000);
+      const releases = await readReleases(fresh(), { model: "churn", window, stepMs: 5 * 60_000 });
       assert.deepEqual(releases.map((r) => r.version), ["v2", "v3"]);
       assert.ok(Math.abs(releases[0]!.t - v2.atMs) <= 5 * 60_000, `v2 at ${new Date(releases[0]!.t).toISOString()}`);
       assert.ok(Math.abs(releases[1]!.t - v3.atMs) <= 5 * 60_000);
+      // A configured query instead of the traffic weight: here, requests per version.
+      // (From an hour in: a rate has no value at the history's very first sample, which would read as v1's release.)
+      const later = { start: window.start + HOUR, end: window.end };
+      const byTraffic = await readReleases(fresh(), { model: "churn", window: later, stepMs: 5 * 60_000, query: 'sum by (version) (rate(model_requests_total{model="$model"}[5m]))' });
+      assert.deepEqual(byTraffic.map((r) => r.version), ["v2", "v3"]);
+      assert.ok(Math.abs(byTraffic[0]!.t - v2.atMs) <= 10 * 60_000, `v2 at ${new Date(byTraffic[0]!.t).toISOString()}`);
       const series = await readMetricSeries(fresh(), { model: "churn", metric: config.metrics.get("error_rate")!, window, bucketMs: HOUR });
       assert.equal(api.queries.length, 2, "numerator and denominator, one range query each");
       assert.equal(series.points.length, 14 * 24);
