@@ -59,7 +59,7 @@ export const compareCommand: Command = {
       }
       try {
         const read = await readVersionArms(session.api, model, [baseline, candidate], metric, range);
-        compared.push({ metric: name, arms: read.arms, result: analyze(read.arms, { direction: metric.direction, confidence }), warnings: read.warnings });
+        compared.push({ metric: name, arms: read.arms, result: analyze(read.arms, { direction: metric.direction, confidence, randomized: false }), warnings: read.warnings });
       } catch (err) {
         if (err instanceof MetricsInputError) skipped.push({ metric: name, reason: err.message });
         else throw asMetricsUsageError(err);

@@ -7,7 +7,7 @@ import { LOG_FLAGS, logPaths, logsStamp, nowFrom, scanLogs, scanSummary } from "
 import { asMetricsUsageError, METRICS_FLAGS, metricsRange, metricsStamp, openMetrics } from "../metricsSource";
 import { stringFlag } from "../parse";
 import { didYouMean } from "../../config/suggest";
-import { chooseBucketMs, readMetricSeries, readReleases } from "../../telemetry/metrics/jumpsInputs";
+import { chooseBucketMs, readMetricSeries, readReleases, releaseStepMs } from "../../telemetry/metrics/jumpsInputs";
 import { formatTimeRange, parseTimeRange } from "../timeRange";
 import { dataSpan } from "./drift";
 
@@ -89,9 +89,6 @@ export const jumpsCommand: Command = {
   },
 };
 
-/** Releases are read at this resolution (or the bucket's, if finer): a release is placed within it. */
-const RELEASE_STEP_MS = 5 * 60e3;
-
 /** `jumps MODEL --config …`: the metric's bucketed series and the releases from Prometheus. */
 async function jumpsFromMetrics(args: ParsedArgs, io: CliIo, model: string | undefined): Promise<number> {
   if (model === undefined) throw new UsageError("name the model: prodinsights jumps churn --config prodinsights.yaml (or read logs with --logs GLOB --model NAME)");
@@ -108,7 +105,7 @@ async function jumpsFromMetrics(args: ParsedArgs, io: CliIo, model: string | und
   try {
     [series, releases] = await Promise.all([
       readMetricSeries(session.api, { model, metric, window: range, bucketMs }),
-      readReleases(session.api, { model, window: range, stepMs: Math.min(bucketMs, RELEASE_STEP_MS), query: config.models.get(model)?.releases }),
+      readReleases(session.api, { model, window: range, stepMs: releaseStepMs(bucketMs), query: config.models.get(model)?.releases }),
     ]);
   } catch (err) {
     throw asMetricsUsageError(err);

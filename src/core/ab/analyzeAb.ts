@@ -21,6 +21,11 @@ export interface AbOptions {
   readonly direction?: "higher" | "lower";
   /** Expected traffic split for the SRM check, any scale. Default even. */
   readonly expectedSplit?: readonly number[];
+  /**
+   * Whether the arms were randomised, so that their split can be checked. False for groups that
+   * get their traffic by design, such as two model versions during a rollout. Default true.
+   */
+  readonly randomized?: boolean;
   /** Planned units in all arms, fixed before the first look: where the always-valid interval is tightest. Default 10,000. */
   readonly plannedN?: number;
 }
@@ -61,7 +66,7 @@ export function analyzeAb(arms: readonly AbArmInput[], options: AbOptions = {}):
     return { ...d, adjustedPValue, verdict };
   });
 
-  const srm = srmCheck(stats, options.expectedSplit);
+  const srm = options.randomized === false ? insufficient("not checked: the groups were not randomised (versions get their traffic by design)") : srmCheck(stats, options.expectedSplit);
   const warnings: string[] = [];
   if (srm.status === "ok" && srm.flagged) {
     warnings.push(

@@ -121,10 +121,19 @@ function histogramPoints(series: readonly RangeSeries[], starts: readonly number
   });
 }
 
+/**
+ * Releases are placed to within this by default (or the bucket, if finer): fine enough for hourly
+ * buckets, coarse enough that 14 days of a few versions' weights cost a few thousand points.
+ */
+export const RELEASE_STEP_MS = 15 * 60e3;
+
+/** The resolution of release times for a series of `bucketMs` buckets. */
+export const releaseStepMs = (bucketMs: number): number => Math.min(bucketMs, RELEASE_STEP_MS);
+
 export interface ReleasesRequest {
   readonly model: string;
   readonly window: TimeWindow;
-  /** Where releases are placed to within. */
+  /** Where releases are placed to within; see releaseStepMs. */
   readonly stepMs: number;
   /** A template over $model whose series carry `version`; by default the traffic weight. */
   readonly query?: string;

@@ -92,6 +92,17 @@ test("a sample ratio mismatch is flagged and blocks a winner", () => {
   assert.match(doc.warnings[0] ?? "", /Sample ratio mismatch/);
 });
 
+test("groups that were not randomised (model versions) get no SRM check, and so may have a winner", () => {
+  const arms = [
+    { name: "v1", successes: 500, trials: 10000 },
+    { name: "v2", successes: 700, trials: 10600 },
+  ];
+  const doc = analyzeAb(arms, { randomized: false });
+  assert.deepEqual(doc.srm, { status: "insufficient-data", reason: "not checked: the groups were not randomised (versions get their traffic by design)" });
+  assert.equal(doc.winner, "v2");
+  assert.deepEqual(doc.warnings, []);
+});
+
 test("SRM is not flagged until every arm has 8 units", () => {
   const doc = analyzeAb([
     { name: "a", successes: 1, trials: 7 },

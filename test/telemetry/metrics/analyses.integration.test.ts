@@ -138,7 +138,8 @@ for (const kind of SERVER_KINDS) {
       const read = await readVersionArms(fresh(), "churn", ["v2", "v3"], config.metrics.get("error_rate")!, { start: v3.atMs - 5 * 86400e3, end: v3.atMs + 4 * 86400e3 });
       assert.equal(api.queries.length, 2);
       assert.deepEqual(read.arms.map((a) => a.name), ["v2", "v3"]);
-      const result = analyzeAb(read.arms, { direction: "lower" });
+      const result = analyzeAb(read.arms, { direction: "lower", randomized: false });
+      assert.equal(result.srm.status, "insufficient-data", "versions are not randomised: no SRM check");
       const c = result.comparisons[0]!;
       assert.ok(c.status === "ok" && c.verdict === "inconclusive", JSON.stringify(c));
     });
