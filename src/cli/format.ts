@@ -18,6 +18,12 @@ export function pValue(p: number): string {
   return p.toPrecision(2);
 }
 
+/** "p = 0.53", or "p < 1e-16" below what a double can tell apart from 0. */
+export function pIs(p: number): string {
+  const text = pValue(p);
+  return text.startsWith("<") ? `p ${text}` : `p = ${text}`;
+}
+
 /** 14751 -> "14,751". */
 export function count(n: number): string {
   return Math.round(n).toLocaleString("en-US");

@@ -3,7 +3,7 @@ import { analyzeAb, type AbOptions } from "../core/ab/analyzeAb";
 import type { AbArmInput } from "../core/ab/armStats";
 import type { AbResult } from "../core/results/ab";
 import { asUsageError } from "./errors";
-import { count, decimal, percent, points, pValue, table } from "./format";
+import { count, decimal, percent, pIs, points, pValue, table } from "./format";
 
 /** analyzeAb, with a mistake in the arms reported as the user's. */
 export function analyze(arms: readonly AbArmInput[], options: AbOptions): AbResult {
@@ -45,7 +45,7 @@ export function formatAb(result: AbResult, arms: readonly AbArmInput[]): string 
   ];
   if (result.srm.status === "ok") {
     const verdict = result.srm.flagged ? "MISMATCH" : "ok";
-    lines.push(`Sample ratio check: p = ${pValue(result.srm.pValue)} against the expected split (${verdict}).`);
+    lines.push(`Sample ratio check: ${pIs(result.srm.pValue)} against the expected split (${verdict}).`);
   }
   if (result.power.status === "ok") lines.push(`Power to detect ${diff(result.power.mde)}: ${percent(result.power.value)}.`);
   lines.push(...result.warnings.map((w) => `Warning: ${w}`));
@@ -59,7 +59,7 @@ function comparisonSentence(c: AbResult["comparisons"][number], diff: (v: number
   const rel = c.relative.status === "insufficient-data" ? "" : `${percent(c.relative.estimate, 1, true)} relative, `;
   return (
     `${c.arm} vs ${c.baseline}: ${rel}${diff(c.absolute.estimate)} ` +
-    `(CI ${diff(lo)} to ${diff(hi)}), p = ${pValue(c.adjustedPValue)}, ` +
+    `(CI ${diff(lo)} to ${diff(hi)}), ${pIs(c.adjustedPValue)}, ` +
     `chance to beat baseline ${percent(c.chanceToBeatBaseline)}.`
   );
 }

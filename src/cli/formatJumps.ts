@@ -1,5 +1,5 @@
 import type { JumpsResult } from "../core/results/jumps";
-import { decimal, percent, points, pValue, table } from "./format";
+import { decimal, percent, pIs, points, pValue, table } from "./format";
 
 function isoMinute(t: number): string {
   return `${new Date(t).toISOString().slice(0, 16)}Z`;
@@ -45,7 +45,7 @@ export function formatJumps(result: JumpsResult, heading: string): string {
   const tr = result.trend;
   lines.push(
     tr.status === "ok"
-      ? `Trend: Mann-Kendall tau = ${decimal(tr.tau, 3)}, p = ${pValue(tr.pValue)}; Theil-Sen slope ${slope(tr.slope)} per day ` +
+      ? `Trend: Mann-Kendall tau = ${decimal(tr.tau, 3)}, ${pIs(tr.pValue)}; Theil-Sen slope ${slope(tr.slope)} per day ` +
           `(${slope(tr.slopeCi[0])} to ${slope(tr.slopeCi[1])}): ${tr.significant ? `trending ${tr.direction}` : "no trend"}.`
       : `Trend: insufficient data (${tr.reason}).`,
   );
