@@ -22,6 +22,7 @@ import type { PrometheusClient } from "../../src/telemetry/prometheus/client";
 import type { HistoryFacts } from "../../test/support/promHistory";
 import { bucketIncreases, download, increase, sumBy, type RawSeries } from "./naive";
 import { abOutcome, driftOutcome, jumpsOutcome, type Outcome } from "./outcome";
+import { historyConfigYaml } from "../../test/support/promConfig";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -37,22 +38,9 @@ export interface Report {
   naive(client: PrometheusClient): Promise<Outcome>;
 }
 
-/** Built-in metrics plus the integration test's `revenue` mean metric. */
+/** The history's workspace file (test/support/promConfig.ts): built-in metrics plus a `revenue` mean metric. */
 function benchConfig(url: string) {
-  const text = [
-    "backends:",
-    `  local: {url: '${url}'}`,
-    "models:",
-    `  ${MODEL}:`,
-    "metrics:",
-    "  revenue:",
-    "    kind: mean",
-    '    sum: sum(increase(experiment_value_sum{experiment="$experiment",arm="$arm",metric="revenue"}[$window]))',
-    '    sum_squares: sum(increase(experiment_value_sum_squares{experiment="$experiment",arm="$arm",metric="revenue"}[$window]))',
-    '    count: sum(increase(experiment_value_count{experiment="$experiment",arm="$arm",metric="revenue"}[$window]))',
-    "experiments:",
-    "  checkout: {arms: [control, treatment], metrics: [conversion, revenue]}",
-  ].join("\n");
+  const text = historyConfigYaml(url);
   const parsed = parseConfig(text);
   if (!parsed.config || parsed.issues.length > 0) throw new Error(`bench config: ${JSON.stringify(parsed.issues)}`);
   return parsed.config;

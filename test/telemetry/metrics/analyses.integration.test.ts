@@ -15,6 +15,7 @@ import { readMetricSeries, readReleases } from "../../../src/telemetry/metrics/j
 import { PrometheusClient } from "../../../src/telemetry/prometheus/client";
 import { promHistory } from "../../support/promHistory";
 import { missingServerPolicy, SERVER_KINDS, startServer, type RunningServer } from "../../support/servers";
+import { historyConfigYaml } from "../../support/promConfig";
 
 const facts = promHistory().facts;
 const window = { start: facts.startMs, end: facts.endMs };
@@ -25,21 +26,7 @@ const [, v2, v3] = facts.releases as [unknown, { version: string; atMs: number }
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(1, Math.abs(b));
 
 function configFor(url: string): Config {
-  const text = [
-    "backends:",
-    `  local: {url: '${url}'}`,
-    "models:",
-    "  churn:",
-    "metrics:",
-    "  revenue:",
-    "    kind: mean",
-    '    sum: sum(increase(experiment_value_sum{experiment="$experiment",arm="$arm",metric="revenue"}[$window]))',
-    '    sum_squares: sum(increase(experiment_value_sum_squares{experiment="$experiment",arm="$arm",metric="revenue"}[$window]))',
-    '    count: sum(increase(experiment_value_count{experiment="$experiment",arm="$arm",metric="revenue"}[$window]))',
-    "experiments:",
-    "  checkout: {arms: [control, treatment], metrics: [conversion, revenue]}",
-    "  onboarding: {arms: [control, treatment], weights: [50, 50]}",
-  ].join("\n");
+  const text = historyConfigYaml(url);
   const parsed = parseConfig(text);
   assert.deepEqual(parsed.issues, []);
   return parsed.config!;
