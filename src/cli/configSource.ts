@@ -6,10 +6,11 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { CONFIG_FILE_NAME, loadConfigFile } from "../config/load";
-import { didYouMean } from "../config/suggest";
-import type { Backend, Config } from "../config/types";
-import type { FlagSpec } from "./command";
+import { noSuch } from "../config/suggest";
+import type { Backend, Config, MetricConfig } from "../config/types";
+import type { FlagSpec, ParsedArgs } from "./command";
 import { UsageError } from "./errors";
+import { stringFlag } from "./parse";
 
 export const CONFIG_FLAGS: Readonly<Record<string, FlagSpec>> = {
   config: { type: "string", description: "the workspace file", default: `${CONFIG_FILE_NAME} in this folder or the nearest one above` },
@@ -43,13 +44,23 @@ export async function loadWorkspace(configFlag: string | undefined, cwd = proces
   return { file, shown, config: await loadConfigFile(path.resolve(cwd, file), shown) };
 }
 
+/** The metric of the file (or a built-in one) by name; a typo gets a suggestion. */
+export function metricNamed(config: Config, name: string): MetricConfig {
+  const metric = config.metrics.get(name);
+  if (!metric) throw new UsageError(noSuch("metric", name, config.metrics.keys()));
+  return metric;
+}
+
+/** The model named as the first argument or by --model; one at most. */
+export function modelArgument(args: ParsedArgs): string | undefined {
+  if (args.positionals.length > 1) throw new UsageError(`one model at a time; got ${args.positionals.join(", ")}`);
+  return args.positionals[0] ?? stringFlag(args, "model");
+}
+
 /** The backend `--backend` names, or `fallback` (a model's or the default), with a suggestion for a typo. */
 export function pickBackend(config: Config, name: string | undefined, fallback = config.defaultBackend): Backend {
   const wanted = name ?? fallback;
   const backend = config.backends.get(wanted);
-  if (!backend) {
-    const names = [...config.backends.keys()];
-    throw new UsageError(`no backend named '${wanted}'.${didYouMean(wanted, names) || ` Backends: ${names.join(", ")}.`}`);
-  }
+  if (!backend) throw new UsageError(noSuch("backend", wanted, config.backends.keys()));
   return backend;
 }

@@ -26,11 +26,6 @@ export interface MetricsSession {
   readonly api: RecordingApi;
 }
 
-/** Whether the command was asked to read Prometheus (`--config`, or a workspace file here). */
-export function wantsMetrics(args: ParsedArgs): boolean {
-  return args.values["config"] !== undefined || args.values["backend"] !== undefined;
-}
-
 /** Loads the workspace, picks the backend (a model's or experiment's unless --backend says) and connects. */
 export async function openMetrics(args: ParsedArgs, io: CliIo, preferredBackend?: (ws: LoadedWorkspace) => string | undefined): Promise<MetricsSession> {
   const workspace = await loadWorkspace(stringFlag(args, "config"));

@@ -5,7 +5,7 @@
  */
 import { BUILT_IN_METRICS, DEFAULT_POLICY_NAME, DEFAULT_RELEASES_QUERY, TEMPLATE_VARIABLES } from "./builtins";
 import type { Path, SchemaIssue } from "./schema";
-import { didYouMean } from "./suggest";
+import { didYouMean, noSuch } from "./suggest";
 import type {
   Auth,
   Backend,
@@ -103,9 +103,7 @@ export function checkReferences(file: RawFile): SchemaIssue[] {
   const policies = [DEFAULT_POLICY_NAME, ...Object.keys(file.policies)];
   const refer = (path: Path, name: string | undefined, what: string, names: Iterable<string>): void => {
     const all = [...names];
-    if (name !== undefined && !all.includes(name)) {
-      issues.push({ path, at: "value", message: `no ${what} named '${name}'.${didYouMean(name, all) || (all.length ? ` Known: ${all.join(", ")}.` : "")}` });
-    }
+    if (name !== undefined && !all.includes(name)) issues.push({ path, at: "value", message: noSuch(what, name, all) });
   };
   const referAll = (path: Path, names: readonly string[], what: string, known: Iterable<string>): void =>
     names.forEach((n, i) => refer([...path, i], n, what, known));

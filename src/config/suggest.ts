@@ -42,6 +42,12 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   return best;
 }
 
+/** "no metric named 'x'." with a suggestion for a typo, or else the names there are. */
+export function noSuch(what: string, name: string, known: Iterable<string>): string {
+  const all = [...known];
+  return `no ${what} named '${name}'.${didYouMean(name, all) || (all.length > 0 ? ` Known: ${all.join(", ")}.` : "")}`;
+}
+
 /** " Did you mean 'x'?" or "". */
 export function didYouMean(word: string, candidates: Iterable<string>): string {
   const s = suggest(word, candidates);

@@ -1,16 +1,15 @@
 /** `prodinsights ab EXPERIMENT --config …`: the A/B analysis over a Prometheus-compatible backend. */
 import type { AbOptions } from "../../core/ab/analyzeAb";
 import { experimentNamed } from "../../config/load";
-import { didYouMean } from "../../config/suggest";
 import { readExperimentArms } from "../../telemetry/metrics/abInputs";
 import type { ParsedArgs } from "../command";
-import { UsageError } from "../errors";
 import type { CliIo } from "../io";
 import { nowFrom } from "../logsSource";
 import { asMetricsUsageError, metricsRange, metricsStamp, openMetrics } from "../metricsSource";
 import { stringFlag } from "../parse";
 import { analyze, formatAb } from "../formatAb";
 import { formatTimeRange } from "../timeRange";
+import { metricNamed } from "../configSource";
 
 /**
  * Reads the experiment's arms (one query per template, grouped by arm) and prints the analysis.
@@ -26,8 +25,7 @@ export async function abFromMetrics(
   const { config } = session.workspace;
   const experiment = experimentNamed(config, experimentName);
   const metricName = stringFlag(args, "metric") ?? experiment.metrics[0]!;
-  const metric = config.metrics.get(metricName);
-  if (!metric) throw new UsageError(`no metric named '${metricName}'.${didYouMean(metricName, config.metrics.keys()) || ` Metrics: ${[...config.metrics.keys()].join(", ")}.`}`);
+  const metric = metricNamed(config, metricName);
   const range = metricsRange(args, nowFrom(args, io));
   let read;
   try {

@@ -1,6 +1,5 @@
 import type { AbArmInput } from "../../core/ab/armStats";
 import type { AbResult } from "../../core/results/ab";
-import { didYouMean } from "../../config/suggest";
 import { MetricsInputError, readVersionArms } from "../../telemetry/metrics/abInputs";
 import type { Command } from "../command";
 import { UsageError } from "../errors";
@@ -9,6 +8,7 @@ import { LOG_FLAGS, nowFrom } from "../logsSource";
 import { asMetricsUsageError, METRICS_FLAGS, metricsRange, metricsStamp, openMetrics } from "../metricsSource";
 import { numberFlag } from "../parse";
 import { formatTimeRange } from "../timeRange";
+import { metricNamed } from "../configSource";
 
 interface MetricComparison {
   readonly metric: string;
@@ -44,15 +44,13 @@ export const compareCommand: Command = {
     const { config } = session.workspace;
     const flagged = args.values["metric"] as readonly string[] | undefined;
     const names = flagged ?? config.models.get(model)?.metrics ?? ["error_rate"];
-    for (const name of names) {
-      if (!config.metrics.has(name)) throw new UsageError(`no metric named '${name}'.${didYouMean(name, config.metrics.keys()) || ` Metrics: ${[...config.metrics.keys()].join(", ")}.`}`);
-    }
+    const metrics = names.map((name) => metricNamed(config, name));
     const range = metricsRange(args, nowFrom(args, io));
     const confidence = numberFlag(args, "confidence", 0.95)!;
     const compared: MetricComparison[] = [];
     const skipped: { metric: string; reason: string }[] = [];
-    for (const name of names) {
-      const metric = config.metrics.get(name)!;
+    for (const metric of metrics) {
+      const name = metric.name;
       if (metric.kind !== "proportion" && metric.kind !== "mean") {
         skipped.push({ metric: name, reason: `a ${metric.kind} metric has no per-request counts to test` });
         continue;

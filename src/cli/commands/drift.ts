@@ -9,6 +9,7 @@ import { choiceFlag, numberFlag, stringFlag } from "../parse";
 import { formatTimeRange, parseTimeRange } from "../timeRange";
 import { readDriftFeatures } from "../../telemetry/metrics/driftInputs";
 import type { FeatureInput } from "../../core/drift/inputs";
+import { modelArgument } from "../configSource";
 
 const METHODS = ["ks", "chisquare", "z", "psi", "jensenshannon", "wasserstein"] as const;
 
@@ -38,8 +39,7 @@ export const driftCommand: Command = {
     "prodinsights drift churn --config prodinsights.yaml --baseline -14d..-7d --current -1d..now",
   ],
   async run(args, io) {
-    if (args.positionals.length > 1) throw new UsageError(`one model at a time; got ${args.positionals.join(", ")}`);
-    const model = args.positionals[0] ?? stringFlag(args, "model");
+    const model = modelArgument(args);
     const now = nowFrom(args, io);
     const baseline = parseTimeRange(stringFlag(args, "baseline") ?? "-14d..-7d", now, "baseline");
     const current = parseTimeRange(stringFlag(args, "current") ?? "-1d..now", now, "current");

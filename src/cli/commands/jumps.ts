@@ -6,10 +6,10 @@ import { formatJumps } from "../formatJumps";
 import { LOG_FLAGS, logPaths, logsStamp, nowFrom, scanLogs, scanSummary } from "../logsSource";
 import { asMetricsUsageError, METRICS_FLAGS, metricsRange, metricsStamp, openMetrics } from "../metricsSource";
 import { stringFlag } from "../parse";
-import { didYouMean } from "../../config/suggest";
 import { chooseBucketMs, readMetricSeries, readReleases, releaseStepMs } from "../../telemetry/metrics/jumpsInputs";
 import { formatTimeRange, parseTimeRange } from "../timeRange";
 import { dataSpan } from "./drift";
+import { metricNamed, modelArgument } from "../configSource";
 
 const METRICS = ["error_rate", "latency_p95", "prediction_mean", "outcome_rate"] as const;
 const DURATION = /^(\d+(?:\.\d+)?)([smhdw])$/;
@@ -47,8 +47,7 @@ export const jumpsCommand: Command = {
     "prodinsights jumps churn --config prodinsights.yaml --metric error_rate --range -14d..now",
   ],
   async run(args, io) {
-    if (args.positionals.length > 1) throw new UsageError(`one model at a time; got ${args.positionals.join(", ")}`);
-    const model = args.positionals[0] ?? stringFlag(args, "model");
+    const model = modelArgument(args);
     if (args.values["logs"] === undefined) return jumpsFromMetrics(args, io, model);
     const paths = logPaths(args);
     const metricName = stringFlag(args, "metric") ?? "error_rate";
@@ -95,8 +94,7 @@ async function jumpsFromMetrics(args: ParsedArgs, io: CliIo, model: string | und
   const session = await openMetrics(args, io, (ws) => ws.config.models.get(model)?.backend);
   const { config } = session.workspace;
   const metricName = stringFlag(args, "metric") ?? config.models.get(model)?.metrics[0] ?? "error_rate";
-  const metric = config.metrics.get(metricName);
-  if (!metric) throw new UsageError(`no metric named '${metricName}'.${didYouMean(metricName, config.metrics.keys()) || ` Metrics: ${[...config.metrics.keys()].join(", ")}.`}`);
+  const metric = metricNamed(config, metricName);
   const range = metricsRange(args, nowFrom(args, io));
   const bucketMs = duration(stringFlag(args, "bucket"), "bucket") ?? chooseBucketMs(range);
   const windowMs = duration(stringFlag(args, "window"), "window");
