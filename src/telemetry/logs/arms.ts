@@ -12,6 +12,7 @@
  */
 import type { AbArmInput, MeanArmInput, ProportionArmInput } from "../../core/ab/armStats";
 import type { PredictionRecord } from "./types";
+import { armOrder } from "../../core/ab/armOrder";
 
 interface Moments {
   n: number;
@@ -136,11 +137,4 @@ export class ArmsAggregator {
     }
     return out;
   }
-}
-
-/** The baseline first, then the rest by name. */
-function armOrder(names: string[], baselineArm: string | undefined): string[] {
-  const sorted = names.sort();
-  const baseline = [baselineArm, "control", "baseline"].find((b) => b !== undefined && sorted.includes(b)) ?? sorted[0];
-  return [baseline!, ...sorted.filter((n) => n !== baseline)];
 }

@@ -1,7 +1,9 @@
 /**
- * An experiment's per-arm sufficient statistics from a Prometheus-compatible backend: one instant
- * query per template, grouped by arm, evaluated at the end of the range over the whole range.
+ * Per-arm (or per-version) sufficient statistics from a Prometheus-compatible backend, for the A/B
+ * analysis of an experiment or of two model versions: one instant query per template, grouped by
+ * arm or version, evaluated at the end of the range over the whole range.
  */
+import { armOrder } from "../../core/ab/armOrder";
 import type { AbArmInput } from "../../core/ab/armStats";
 import type { ExperimentConfig, MetricConfig } from "../../config/types";
 import type { MetricsApi } from "./api";
@@ -18,14 +20,12 @@ export interface TimeWindow {
 }
 
 export interface ExperimentArms {
-  /** The baseline first: the config's order, or control/baseline first then by name. */
+  /** The baseline first: the config's order, or as armOrder puts them. */
   readonly arms: AbArmInput[];
   /** The planned split for the SRM check, when the config gives weights. */
   readonly expectedSplit?: readonly number[];
   readonly warnings: readonly string[];
 }
-
-const BASELINE_NAMES = ["control", "baseline"];
 
 /** The templates whose values make an arm, by the metric's kind. */
 function templatesOf(metric: MetricConfig): Array<[string, string]> {
@@ -34,15 +34,8 @@ function templatesOf(metric: MetricConfig): Array<[string, string]> {
   throw new MetricsInputError(`metric '${metric.name}' is a ${metric.kind}; an A/B test needs a proportion or a mean metric`);
 }
 
-function orderArms(found: Iterable<string>, configured: readonly string[] | undefined): string[] {
-  if (configured) return [...configured];
-  return [...found].sort((a, b) => {
-    const ra = BASELINE_NAMES.indexOf(a.toLowerCase());
-    const rb = BASELINE_NAMES.indexOf(b.toLowerCase());
-    if (ra !== rb) return (ra < 0 ? 9 : ra) - (rb < 0 ? 9 : rb);
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
-}
+/** The configured groups in their order, or those found with the baseline first. */
+const orderArms = (found: Iterable<string>, configured: readonly string[] | undefined): string[] => (configured ? [...configured] : armOrder(found));
 
 /** Which label splits the units, the values fixed in every query, and the groups wanted, in order. */
 interface GroupRequest {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { analyzeAb } from "../../../src/core/ab/analyzeAb";
 import type { AbResult } from "../../../src/core/results/ab";
+import { armOrder } from "../../../src/core/ab/armOrder";
 
 /** A document with a NaN or an Infinity would serialize them as null. */
 function assertNoNonFinite(doc: AbResult): void {
@@ -182,4 +183,12 @@ test("bad input throws an error that names the field", () => {
     /'arms\[1\]' is a mean arm but the baseline is a proportion arm/,
   );
   assert.throws(() => analyzeAb([{ name: "a", successes: 1, trials: 10 }, { name: "b", successes: 1, trials: 10 }], { confidence: 95 }), /'confidence'/);
+});
+
+test("arms nobody listed go baseline first: the one named, else control, else baseline, else the first by name", () => {
+  assert.deepEqual(armOrder(["treatment", "control", "b"]), ["control", "b", "treatment"]);
+  assert.deepEqual(armOrder(["z", "baseline", "a"]), ["baseline", "a", "z"]);
+  assert.deepEqual(armOrder(["z", "a"]), ["a", "z"]);
+  assert.deepEqual(armOrder(["z", "a", "control"], "z"), ["z", "a", "control"]);
+  assert.deepEqual(armOrder([]), []);
 });
