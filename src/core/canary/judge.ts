@@ -6,13 +6,11 @@
 import type { CanaryMetricCheck } from "../results/canary";
 import { mannWhitneyBinned } from "../jumps/mannWhitneyBinned";
 import { twoProportionTest } from "../stats/twoProportionTest";
+import { percent, pIs, points } from "../format";
 import type { CanaryMeasurement, CanaryMetricRule, ResolvedPolicy } from "./policy";
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
-const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
-const pp = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)} pp`;
-const pText = (p: number): string => (p < 1e-16 ? "p < 1e-16" : `p = ${p < 1e-4 ? p.toExponential(1) : p.toPrecision(2)}`);
 
 /** Which side has the fewest units: "the baseline side", "the candidate side" or "each side". */
 const side = ([b, c]: readonly [number, number]): string => (b === c ? "each side" : b < c ? "the baseline side" : "the candidate side");
@@ -42,8 +40,8 @@ export function judgeMetric(rule: CanaryMetricRule, measurement: CanaryMeasureme
     const pValue = pooled === 0 || pooled === 1 ? 1 : twoProportionTest([c.successes, b.successes], [c.trials, b.trials]).pValue;
     const worse = sign * difference;
     const fails = pValue < alpha && worse > tolerance;
-    const how = fails ? `worse beyond the ${pp(tolerance).replace("+", "")} allowed` : worse > 0 && pValue < alpha ? "worse, within the tolerance" : pValue < alpha ? "better" : "no significant difference";
-    return { metric: name, verdict: fails ? "fail" : "pass", method: "two-proportion", n, difference, pValue, reason: `${name} ${pct(pc)} vs ${pct(pb)} (${pp(difference)}), ${pText(pValue)}: ${how}` };
+    const how = fails ? `worse beyond the ${points(tolerance).replace("+", "")} allowed` : worse > 0 && pValue < alpha ? "worse, within the tolerance" : pValue < alpha ? "better" : "no significant difference";
+    return { metric: name, verdict: fails ? "fail" : "pass", method: "two-proportion", n, difference, pValue, reason: `${name} ${percent(pc, 2)} vs ${percent(pb, 2)} (${points(difference)}), ${pIs(pValue)}: ${how}` };
   }
 
   const n: [number, number] = [sum(measurement.baseline), sum(measurement.candidate)];
@@ -62,6 +60,6 @@ export function judgeMetric(rule: CanaryMetricRule, measurement: CanaryMeasureme
     n,
     difference,
     pValue: test.pValue,
-    reason: `${name}: a candidate value exceeds a baseline one with probability ${(0.5 + difference).toFixed(3)}, ${pText(test.pValue)}: ${how}`,
+    reason: `${name}: a candidate value exceeds a baseline one with probability ${(0.5 + difference).toFixed(3)}, ${pIs(test.pValue)}: ${how}`,
   };
 }
