@@ -15,12 +15,14 @@ export function analyze(arms: readonly AbArmInput[], options: AbOptions): AbResu
 }
 
 /** The readable table a person pastes into a review. */
-export function formatAb(result: AbResult, arms: readonly AbArmInput[]): string {
+export function formatAb(result: AbResult, arms: readonly AbArmInput[], what: { metric?: string; groups?: "arms" | "versions" } = {}): string {
   const proportion = result.metricKind === "proportion";
   const show = (v: number) => (proportion ? percent(v) : decimal(v, 4));
   const diff = (v: number) => (proportion ? points(v) : `${v > 0 ? "+" : ""}${decimal(v, 3)}`);
   const pm = (ci: readonly [number, number], estimate: number) => `${show(estimate)} ±${show(Math.max(estimate - ci[0], ci[1] - estimate))}`;
-  const header = proportion ? ["arm", "units", "conversions", "rate"] : ["arm", "units", "mean"];
+  // A named metric counts events of its own (errors, say); an unnamed proportion is a conversion rate.
+  const group = what.groups === "versions" ? "version" : "arm";
+  const header = proportion ? [group, "units", what.metric ? "events" : "conversions", "rate"] : [group, "units", "mean"];
   const rows: string[][] = [[...header, "lift", "difference", "p", "chance to beat", "verdict"]];
   result.arms.forEach((arm, i) => {
     const input = arms[i];
@@ -36,7 +38,8 @@ export function formatAb(result: AbResult, arms: readonly AbArmInput[]): string 
     rows.push(cells);
   });
   const lines = [
-    `A/B test: ${result.arms.length} arms, ${proportion ? "conversion rate" : "mean"}, ${percent(result.confidence, 0)} confidence, ` +
+    `${what.groups === "versions" ? `${result.arms.length} versions` : `A/B test: ${result.arms.length} arms`}, ` +
+      `${what.metric ? `${what.metric} (${proportion ? "rate" : "mean"})` : proportion ? "conversion rate" : "mean"}, ${percent(result.confidence, 0)} confidence, ` +
       `${result.correction === "none" ? "no" : result.correction === "bh" ? "Benjamini-Hochberg" : "Holm"} correction`,
     "",
     table(rows),

@@ -153,7 +153,7 @@ else {
       const r = await run(["compare", "churn", "v2", "v1", "--range", RANGE], dir);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^Model churn: v2 against v1, .* from local \(2 queries\)\n/);
-      assert.match(r.stdout, /== error_rate ==[\s\S]*Verdict: loser\./);
+      assert.match(r.stdout, /== error_rate ==\n2 versions, error_rate \(rate\), 95% confidence, Holm correction\n[\s\S]*Verdict: loser\./);
       assert.match(r.stdout, /latency_p95: skipped \(a quantile metric has no per-request counts to test\)/);
       assert.match(r.stdout, /request_rate: skipped \(a rate metric/);
       assert.doesNotMatch(r.stdout, /Sample ratio/, "versions get their traffic by design: no SRM check");

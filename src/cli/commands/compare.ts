@@ -71,7 +71,7 @@ export const compareCommand: Command = {
     }
     const parts = [`Model ${model}: ${candidate} against ${baseline}, ${formatTimeRange(range)}, from ${session.backend.name} (${session.api.queries.length} queries)`];
     for (const c of compared) {
-      parts.push("", `== ${c.metric} ==`, ...c.warnings.map((w) => `Warning: ${w}`), formatAb(c.result, c.arms).trimEnd());
+      parts.push("", `== ${c.metric} ==`, ...c.warnings.map((w) => `Warning: ${w}`), formatAb(c.result, c.arms, { metric: c.metric, groups: "versions" }).trimEnd());
     }
     for (const s of skipped) parts.push("", `${s.metric}: skipped (${s.reason})`);
     io.stdout(`${parts.join("\n")}\n`);

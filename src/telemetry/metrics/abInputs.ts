@@ -45,6 +45,8 @@ interface GroupRequest {
   readonly names?: readonly string[];
   /** For messages: "experiment 'checkout'", "model 'churn'". */
   readonly what: string;
+  /** Whether groups found but not asked for deserve a warning: an experiment's stray arm does, a model's other versions do not. */
+  readonly warnExtra: boolean;
 }
 
 /** Values per group of one template: one grouped query, or one query per named group. */
@@ -94,7 +96,7 @@ async function readGroups(api: MetricsApi, metric: MetricConfig, request: GroupR
   const names = orderArms(found, request.names);
   if (names.length === 0) throw new MetricsInputError(`no data for ${request.what} in the window: no series of metric '${metric.name}'`);
   const extra = [...found].filter((a) => !names.includes(a));
-  if (extra.length > 0) warnings.push(`${request.label}s in the telemetry but not asked for were left out: ${extra.join(", ")}`);
+  if (extra.length > 0 && request.warnExtra) warnings.push(`${request.label}s in the telemetry but not asked for were left out: ${extra.join(", ")}`);
   const missing = names.filter((a) => !found.has(a));
   if (missing.length > 0) warnings.push(`no data in the window for ${request.label}${missing.length === 1 ? "" : "s"} ${missing.join(", ")}`);
 
@@ -121,6 +123,7 @@ export async function readExperimentArms(api: MetricsApi, experiment: Experiment
     fixed: { experiment: experiment.name },
     ...(experiment.arms ? { names: experiment.arms } : {}),
     what: `experiment '${experiment.name}'`,
+    warnExtra: true,
   };
   const { arms, warnings } = await readGroups(api, metric, request, window, signal);
   const expectedSplit = experiment.weights && experiment.arms ? experiment.weights : undefined;
@@ -139,6 +142,6 @@ export async function readVersionArms(
   window: TimeWindow,
   signal?: AbortSignal,
 ): Promise<ExperimentArms> {
-  const request: GroupRequest = { label: "version", fixed: { model }, names: versions, what: `model '${model}'` };
+  const request: GroupRequest = { label: "version", fixed: { model }, names: versions, what: `model '${model}'`, warnExtra: false };
   return readGroups(api, metric, request, window, signal);
 }
