@@ -43,7 +43,19 @@ else {
     before(async () => {
       server = await startServer("prometheus");
       dir = mkdtempSync(path.join(tmpdir(), "prodinsights-metrics-cli-"));
-      const config = ["backends:", `  local: {url: '${server.url}'}`, "models:", "  churn:", "experiments:", "  onboarding: {arms: [control, treatment], weights: [1, 1]}", ""].join("\n");
+      // tenure_p50: a quantile metric over a histogram that shifts up while v2 serves (the planted drift).
+      const tenure = 'histogram_quantile(0.5, sum by (le) (rate(model_feature_bucket{model="$model",version="$version",feature="tenure"}[$window])))';
+      const config = [
+        "backends:",
+        `  local: {url: '${server.url}'}`,
+        "models:",
+        "  churn:",
+        "metrics:",
+        `  tenure_p50: {kind: quantile, direction: lower, query: '${tenure}'}`,
+        "experiments:",
+        "  onboarding: {arms: [control, treatment], weights: [1, 1]}",
+        "",
+      ].join("\n");
       writeFileSync(path.join(dir, "prodinsights.yaml"), config);
     });
     after(async () => {
@@ -152,14 +164,20 @@ else {
     test("compare MODEL CANDIDATE BASELINE tests each counting metric and says which it skipped", async () => {
       const r = await run(["compare", "churn", "v2", "v1", "--range", RANGE], dir);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^Model churn: v2 against v1, .* from local \(2 queries\)\n/);
+      assert.match(r.stdout, /^Model churn: v2 against v1, .* from local \(3 queries\)\n/);
       assert.match(r.stdout, /== error_rate ==\n2 versions, error_rate \(rate\), 95% confidence, Holm correction\n[\s\S]*Verdict: loser\./);
-      assert.match(r.stdout, /latency_p95: skipped \(a quantile metric has no per-request counts to test\)/);
-      assert.match(r.stdout, /request_rate: skipped \(a rate metric/);
+      // The history's latency never changes: the same distribution for every version.
+      assert.match(r.stdout, /== latency_p95 ==\np95: v2 [\d.]+ s vs v1 [\d.]+ s; a v2 value exceeds a v1 value with probability 0\.50\d, p = [\d.]+ \(Mann-Whitney\): no significant difference\./);
+      assert.match(r.stdout, /request_rate: skipped \(a rate metric has no per-request values to test\)/);
       assert.doesNotMatch(r.stdout, /Sample ratio/, "versions get their traffic by design: no SRM check");
       const same = JSON.parse((await run(["compare", "churn", "v3", "v2", "--metric", "error_rate", "--range", `${iso(v3Ms - 5 * 86400e3)}..${iso(facts.endMs)}`, "--json"], dir)).stdout);
       assert.equal(same.kind, "compare");
       assert.equal(same.metrics[0].result.verdict, "inconclusive");
+      assert.deepEqual(same.distributions, [], "only the metric asked for");
+      const shifted = JSON.parse((await run(["compare", "churn", "v2", "v1", "--metric", "tenure_p50", "--range", RANGE, "--json"], dir)).stdout);
+      const d = shifted.distributions[0];
+      assert.equal(d.verdict, "worse");
+      assert.ok(d.candidate.value > d.baseline.value && d.probabilityHigher > 0.55 && d.pValue < 1e-6, JSON.stringify(d));
       assert.deepEqual(same.metrics[0].arms.map((a: { name: string }) => a.name), ["v2", "v3"]);
       const bad = await run(["compare", "churn", "v2"], dir);
       assert.equal(bad.code, 2);

@@ -37,7 +37,7 @@ function modelWide(template: string): string {
 const HISTOGRAM_QUANTILE = /^\s*histogram_quantile\s*\(\s*([0-9.]+)\s*,\s*([\s\S]+)\)\s*$/;
 
 /** `histogram_quantile(q, sum by (le) (rate(x_bucket[…])))` as q and the bucket counts' template. */
-function quantileParts(metric: MetricConfig): { quantile: number; buckets: string } {
+export function quantileParts(metric: MetricConfig): { quantile: number; buckets: string } {
   const m = HISTOGRAM_QUANTILE.exec(metric.query ?? "");
   const q = m ? Number(m[1]) : NaN;
   if (!m || !(q > 0 && q < 1) || !/\ble\b/.test(m[2]!)) {
