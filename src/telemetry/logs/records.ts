@@ -253,12 +253,12 @@ export class ScannedRow {
   features: FeatureEntries | null | undefined = undefined;
 }
 
+const { hasOwnProperty } = Object.prototype;
+
 /**
  * The features of one record: its `features` object as read (or its FeatureEntries), and any flat
  * `features.<name>` columns. Names that are empty or longer than the label cap are skipped.
  */
-const { hasOwnProperty } = Object.prototype;
-
 export class RecordFeatures implements FeatureSource {
   static readonly NONE = new RecordFeatures(undefined, false, [], 0);
 
