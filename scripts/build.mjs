@@ -52,7 +52,7 @@ const entries = {
 
 async function report(name, outfile) {
   const { size } = await stat(path.join(root, outfile));
-  console.log(`  ${name.padEnd(10)} ${outfile.padEnd(26)} ${(size / 1024).toFixed(1).padStart(8)} KiB`);
+  console.log(`  ${name.padEnd(10)} ${outfile.padEnd(32)} ${(size / 1024).toFixed(1).padStart(8)} KiB`);
 }
 
 async function afterBuild(name, options) {
