@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { CONFIG_SCHEMA, SchemaValidator, type SchemaNode } from "../../src/config/schema";
+import { GATEWAY_SCHEMA } from "../../src/gateway/config";
 import { editDistance, suggest } from "../../src/config/suggest";
 
 const root = path.resolve(__dirname, "../..");
@@ -16,23 +17,25 @@ function* nodes(node: SchemaNode, pointer = "#"): Generator<[string, SchemaNode]
   if (node.items) yield* nodes(node.items, `${pointer}/items`);
 }
 
-test("the schema is draft-07 JSON, every $ref resolves, and every keyword is one the loader understands", () => {
-  const raw = JSON.parse(readFileSync(path.join(root, "src/config/prodinsights.schema.json"), "utf8")) as SchemaNode & { $schema: string };
-  assert.equal(raw.$schema, "http://json-schema.org/draft-07/schema#");
-  const known = new Set([
-    "$schema", "$id", "title", "$ref", "description", "type", "properties", "additionalProperties", "required", "propertyNames",
-    "minProperties", "maxProperties", "enum", "const", "pattern", "patternErrorMessage", "minLength", "items", "minItems",
-    "uniqueItems", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "if", "then", "else", "allOf", "default",
-    "definitions", "writeOnly",
-  ]);
-  const v = new SchemaValidator();
-  for (const [pointer, node] of nodes(CONFIG_SCHEMA)) {
-    for (const key of Object.keys(node)) assert.ok(known.has(key), `${pointer}: keyword '${key}' is not checked by the loader`);
-    if (node.$ref) assert.doesNotThrow(() => v.resolve(node), pointer);
-    // Each default must itself be valid, or a file that leaves the field out would be invalid.
-    if (node.default !== undefined) assert.deepEqual(v.validate(node.default, node), [], `${pointer}: default ${JSON.stringify(node.default)}`);
-  }
-});
+for (const [file, schema] of [["src/config/prodinsights.schema.json", CONFIG_SCHEMA], ["src/gateway/gateway.schema.json", GATEWAY_SCHEMA]] as const) {
+  test(`${file} is draft-07 JSON, every $ref resolves, and every keyword is one the loader understands`, () => {
+    const raw = JSON.parse(readFileSync(path.join(root, file), "utf8")) as SchemaNode & { $schema: string };
+    assert.equal(raw.$schema, "http://json-schema.org/draft-07/schema#");
+    const known = new Set([
+      "$schema", "$id", "title", "$ref", "description", "type", "properties", "additionalProperties", "required", "propertyNames",
+      "minProperties", "maxProperties", "enum", "const", "pattern", "patternErrorMessage", "minLength", "items", "minItems",
+      "uniqueItems", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "if", "then", "else", "allOf", "default",
+      "definitions", "writeOnly",
+    ]);
+    const v = new SchemaValidator(schema);
+    for (const [pointer, node] of nodes(schema)) {
+      for (const key of Object.keys(node)) assert.ok(known.has(key), `${pointer}: keyword '${key}' is not checked by the loader`);
+      if (node.$ref) assert.doesNotThrow(() => v.resolve(node), pointer);
+      // Each default must itself be valid, or a file that leaves the field out would be invalid.
+      if (node.default !== undefined) assert.deepEqual(v.validate(node.default, node), [], `${pointer}: default ${JSON.stringify(node.default)}`);
+    }
+  });
+}
 
 test("edit distance counts insertions, deletions, substitutions and swaps; suggestions stay close", () => {
   assert.equal(editDistance("kitten", "sitting"), 3);
