@@ -10,6 +10,8 @@ export interface CliIo {
   readonly stderrIsTty: boolean;
   /** The clock that relative times count back from. */
   readonly now: () => number;
+  /** Resolves when the user asks a long-running command (gateway, demo) to stop: Ctrl-C or SIGTERM. */
+  readonly untilStopped?: () => Promise<string>;
 }
 
 /** The process's own streams. */
@@ -26,5 +28,10 @@ export function processIo(): CliIo {
     stdoutIsTty: Boolean(process.stdout.isTTY),
     stderrIsTty: Boolean(process.stderr.isTTY),
     now: () => Date.now(),
+    untilStopped: () =>
+      new Promise((resolve) => {
+        process.once("SIGINT", () => resolve("SIGINT"));
+        process.once("SIGTERM", () => resolve("SIGTERM"));
+      }),
   };
 }

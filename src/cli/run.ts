@@ -5,6 +5,7 @@ import { checkCommand } from "./commands/check";
 import { compareCommand } from "./commands/compare";
 import { queryCommand } from "./commands/query";
 import { driftCommand } from "./commands/drift";
+import { gatewayCommand } from "./commands/gateway";
 import { initCommand } from "./commands/init";
 import { jumpsCommand } from "./commands/jumps";
 import { sampleSizeCommand } from "./commands/sampleSize";
@@ -14,7 +15,7 @@ import type { CliIo } from "./io";
 import { commandHelp, parseCommandArgs } from "./parse";
 
 /** Every subcommand, in the order --help lists them. */
-export const COMMANDS: readonly Command[] = [abCommand, driftCommand, jumpsCommand, sampleSizeCommand, compareCommand, statsCommand, queryCommand, initCommand, checkCommand];
+export const COMMANDS: readonly Command[] = [abCommand, driftCommand, jumpsCommand, sampleSizeCommand, compareCommand, statsCommand, queryCommand, initCommand, checkCommand, gatewayCommand];
 
 const VERSION = "0.1.0";
 

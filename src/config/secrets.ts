@@ -41,7 +41,8 @@ export function environmentSecrets(env: Readonly<Record<string, string | undefin
   return (ref) => (ref.store === "env" ? env[ref.name] : undefined);
 }
 
-async function resolve(text: string, lookup: SecretLookup, where: string): Promise<string> {
+/** `text` with its secret looked up when it is a reference; a reference to nothing is a MissingSecretError. */
+export async function resolveSecret(text: string, lookup: SecretLookup, where: string): Promise<string> {
   const ref = parseSecretRef(text);
   if (!ref) return text;
   const value = await lookup(ref);
@@ -57,11 +58,11 @@ export async function backendHeaders(backend: PrometheusBackend, lookup: SecretL
   const where = `backend '${backend.name}'`;
   const headers: Record<string, string> = {};
   const auth: Auth | undefined = backend.auth;
-  if (auth?.kind === "bearer") headers["Authorization"] = `Bearer ${await resolve(auth.token, lookup, `${where} (auth.bearer)`)}`;
+  if (auth?.kind === "bearer") headers["Authorization"] = `Bearer ${await resolveSecret(auth.token, lookup, `${where} (auth.bearer)`)}`;
   if (auth?.kind === "basic") {
-    const password = await resolve(auth.password, lookup, `${where} (auth.basic.password)`);
+    const password = await resolveSecret(auth.password, lookup, `${where} (auth.basic.password)`);
     headers["Authorization"] = `Basic ${Buffer.from(`${auth.username}:${password}`, "utf8").toString("base64")}`;
   }
-  for (const [name, value] of Object.entries(backend.headers)) headers[name] = await resolve(value, lookup, `${where} (headers.${name})`);
+  for (const [name, value] of Object.entries(backend.headers)) headers[name] = await resolveSecret(value, lookup, `${where} (headers.${name})`);
   return headers;
 }

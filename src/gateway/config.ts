@@ -24,6 +24,8 @@ export interface GatewayModel {
   readonly versions: ReadonlyArray<Weighted & { readonly url: string }>;
   readonly stable: string;
   readonly timeoutMs: number;
+  /** Two numeric predictions (primary and shadow) agree when they differ by at most this. */
+  readonly agreement: number;
   readonly assertions: ModelAssertions;
 }
 
@@ -49,7 +51,7 @@ interface RawGateway {
   listen: { host: string; port: number };
   admin: { host: string; port: number; token: string };
   state: string;
-  models: Record<string, { unit: { header: string; field?: string }; versions: Record<string, { url: string; weight: number }>; stable?: string; timeout: string; assertions: ModelAssertions }>;
+  models: Record<string, { unit: { header: string; field?: string }; versions: Record<string, { url: string; weight: number }>; stable?: string; timeout: string; agreement: number; assertions: ModelAssertions }>;
   layers: Record<string, { experiments: Record<string, { share: number; arms: Record<string, number> }> }>;
   logs: { dir: string; max_bytes: number; keep: number; sample_rate: number; redact: Record<string, "drop" | "hash">; salt?: string };
 }
@@ -109,6 +111,7 @@ export function parseGatewayConfig(text: string): ParsedGatewayConfig {
           versions,
           stable: m.stable ?? versions[0]!.name,
           timeoutMs: durationMs(m.timeout),
+          agreement: m.agreement,
           assertions: m.assertions,
         },
       ];

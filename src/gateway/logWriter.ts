@@ -43,7 +43,8 @@ export class PredictionLogWriter {
   private pendingBytes = 0;
   private rotations = 0;
   private readonly prefix: string;
-  private readonly current: string;
+  /** The file being written now. */
+  readonly file: string;
 
   constructor(private readonly options: LogWriterOptions) {
     const rate = options.sampleRate ?? 1;
@@ -53,8 +54,8 @@ export class PredictionLogWriter {
     }
     this.prefix = options.prefix ?? "predictions";
     mkdirSync(options.dir, { recursive: true });
-    this.current = path.join(options.dir, `${this.prefix}.jsonl`);
-    this.fd = openSync(this.current, "a");
+    this.file = path.join(options.dir, `${this.prefix}.jsonl`);
+    this.fd = openSync(this.file, "a");
     this.size = fstatSync(this.fd).size;
   }
 
@@ -110,8 +111,8 @@ export class PredictionLogWriter {
     closeSync(this.fd);
     const stamp = new Date((this.options.now ?? Date.now)()).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
     const rotated = path.join(this.options.dir, `${this.prefix}-${stamp}-${String(++this.rotations).padStart(4, "0")}.jsonl`);
-    renameSync(this.current, rotated);
-    this.fd = openSync(this.current, "a");
+    renameSync(this.file, rotated);
+    this.fd = openSync(this.file, "a");
     this.size = 0;
     const keep = this.options.keep ?? 10;
     const old = readdirSync(this.options.dir)

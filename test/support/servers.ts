@@ -187,6 +187,8 @@ function launch(kind: ServerKind, binary: string, args: string[], dir: string, p
 export interface StartOptions {
   /** Load the deterministic history (promHistory). Default true; fault tests need an empty server only. */
   readonly history?: boolean;
+  /** Prometheus: `host:port` targets to scrape at /metrics every second (the gateway's). */
+  readonly scrape?: readonly string[];
 }
 
 export async function startPrometheus(options: StartOptions = {}): Promise<RunningServer> {
@@ -198,7 +200,13 @@ export async function startPrometheus(options: StartOptions = {}): Promise<Runni
     for (const block of readdirSync(blocks)) cpSync(path.join(blocks, block), path.join(data, block), { recursive: true });
   }
   const config = path.join(dir, "prometheus.yml");
-  writeFileSync(config, "global: {scrape_interval: 15s}\nscrape_configs: []\n");
+  const scrape = options.scrape ?? [];
+  writeFileSync(
+    config,
+    scrape.length === 0
+      ? "global: {scrape_interval: 15s}\nscrape_configs: []\n"
+      : `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: gateway\n    static_configs: [{targets: ${JSON.stringify(scrape)}}]\n`,
+  );
   const port = await freePort();
   const server = launch(
     "prometheus",

@@ -1,0 +1,163 @@
+/**
+ * The gateway's /metrics: every series of DESIGN.md §4, through prom-client, never sampled.
+ *
+ * Label values that come from traffic (feature names, categories) are bounded, so that hostile or
+ * merely varied input cannot grow the series without limit: a model's features are the ones its
+ * assertions declare, else the first MAX_FEATURES seen; a feature's categories are the declared
+ * domain, else the first MAX_CATEGORIES seen, the rest counted as "__other__". prom-client escapes
+ * label values in the exposition format.
+ *
+ * With a simulated clock (the demo) each sample carries that clock's timestamp, so that Prometheus
+ * files a replayed day at the time it stands for rather than when it was scraped.
+ */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+export const MAX_FEATURES = 50;
+export const MAX_CATEGORIES = 50;
+export const OTHER_CATEGORY = "__other__";
+
+/** Bucket bounds for numeric features, when gateway.yaml gives none: wide, in 1-2.5-5 steps, both signs. */
+export const DEFAULT_FEATURE_BUCKETS = ((): number[] => {
+  const positive = [0.01, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 100_000];
+  return [...positive.map((b) => -b).reverse(), 0, ...positive];
+})();
+/** Scores in [0, 1] in twentieths; a regression model's predictions should set their own. */
+export const DEFAULT_PREDICTION_BUCKETS = Array.from({ length: 20 }, (_, i) => (i + 1) / 20);
+export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+interface FeatureLimits {
+  readonly names: Set<string>;
+  readonly declared: boolean;
+  readonly categories: Map<string, { readonly values: Set<string>; readonly declared: boolean }>;
+}
+
+export interface ModelTelemetry {
+  readonly name: string;
+  /** Feature names declared by the model's assertions, with their categories if any. */
+  readonly features?: Readonly<Record<string, { readonly values?: readonly string[] }>>;
+}
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly limits = new Map<string, FeatureLimits>();
+  private readonly requests: Counter;
+  private readonly errors: Counter;
+  private readonly latency: Histogram;
+  private readonly prediction: Histogram;
+  private readonly feature: Histogram;
+  private readonly category: Counter;
+  private readonly outcome: Counter;
+  private readonly shadow: Counter;
+  private readonly weight: Gauge;
+  private readonly exposures: Counter;
+  private readonly conversions: Counter;
+  private readonly valueSum: Counter;
+  private readonly valueSquares: Counter;
+  private readonly valueCount: Counter;
+  private readonly violations: Counter;
+
+  constructor(
+    models: readonly ModelTelemetry[],
+    private readonly clock?: () => number,
+  ) {
+    const registers = [this.registry];
+    const counter = (name: string, help: string, labelNames: string[]) => new Counter({ name, help, labelNames, registers });
+    this.requests = counter("model_requests_total", "Requests answered, by model and version.", ["model", "version"]);
+    this.errors = counter("model_errors_total", "Requests that failed: a 5xx from the model server, a timeout, or the server unreachable.", ["model", "version"]);
+    this.latency = new Histogram({ name: "model_latency_seconds", help: "Time from the request to the model server's full response.", labelNames: ["model", "version"], buckets: LATENCY_BUCKETS, registers });
+    this.prediction = new Histogram({ name: "model_prediction", help: "Numeric predictions.", labelNames: ["model", "version"], buckets: DEFAULT_PREDICTION_BUCKETS, registers });
+    this.feature = new Histogram({ name: "model_feature", help: "Numeric feature values.", labelNames: ["model", "version", "feature"], buckets: DEFAULT_FEATURE_BUCKETS, registers });
+    this.category = counter("model_feature_category_total", "Categorical feature values.", ["model", "version", "feature", "category"]);
+    this.outcome = counter("model_outcome_total", "Delayed outcomes (ground truth, feedback) by the version that made the prediction.", ["model", "version", "outcome"]);
+    this.shadow = counter("model_shadow_comparisons_total", "Shadow predictions compared with the primary's.", ["model", "version", "shadow", "agree"]);
+    this.weight = new Gauge({ name: "model_traffic_weight", help: "Percent of the model's traffic routed to the version.", labelNames: ["model", "version"], registers });
+    this.exposures = counter("experiment_exposures_total", "Requests assigned to an experiment's arm.", ["experiment", "arm"]);
+    this.conversions = counter("experiment_conversions_total", "Conversions credited to an experiment's arm.", ["experiment", "arm", "metric"]);
+    this.valueSum = counter("experiment_value_sum", "Sum of a mean metric's values per arm.", ["experiment", "arm", "metric"]);
+    this.valueSquares = counter("experiment_value_sum_squares", "Sum of squares of a mean metric's values per arm.", ["experiment", "arm", "metric"]);
+    this.valueCount = counter("experiment_value_count", "Values of a mean metric per arm.", ["experiment", "arm", "metric"]);
+    this.violations = counter("model_assertion_violations_total", "Model assertions broken by a request; never blocking.", ["model", "version", "assertion"]);
+    for (const m of models) {
+      const declared = Object.keys(m.features ?? {});
+      const categories = new Map(Object.entries(m.features ?? {}).filter(([, f]) => f.values).map(([name, f]) => [name, { values: new Set(f.values), declared: true }]));
+      this.limits.set(m.name, { names: new Set(declared), declared: declared.length > 0, categories });
+    }
+  }
+
+  request(model: string, version: string, seconds: number, failed: boolean): void {
+    this.requests.inc({ model, version });
+    if (failed) this.errors.inc({ model, version });
+    this.latency.observe({ model, version }, seconds);
+  }
+
+  predicted(model: string, version: string, prediction: unknown): void {
+    if (typeof prediction === "number" && Number.isFinite(prediction)) this.prediction.observe({ model, version }, prediction);
+  }
+
+  features(model: string, version: string, features: Readonly<Record<string, unknown>>): void {
+    const limits = this.limits.get(model);
+    if (!limits) return;
+    for (const [feature, value] of Object.entries(features)) {
+      if (!limits.names.has(feature)) {
+        if (limits.declared || limits.names.size >= MAX_FEATURES) continue;
+        limits.names.add(feature);
+      }
+      if (typeof value === "number") {
+        if (Number.isFinite(value)) this.feature.observe({ model, version, feature }, value);
+      } else if (typeof value === "string" || typeof value === "boolean") {
+        this.category.inc({ model, version, feature, category: this.categoryOf(limits, feature, String(value)) });
+      }
+    }
+  }
+
+  private categoryOf(limits: FeatureLimits, feature: string, value: string): string {
+    let known = limits.categories.get(feature);
+    if (!known) limits.categories.set(feature, (known = { values: new Set(), declared: false }));
+    if (known.values.has(value)) return value;
+    if (known.declared || known.values.size >= MAX_CATEGORIES || value.length > 64) return OTHER_CATEGORY;
+    known.values.add(value);
+    return value;
+  }
+
+  outcomeSeen(model: string, version: string, outcome: number): void {
+    this.outcome.inc({ model, version, outcome: String(outcome) });
+  }
+
+  shadowCompared(model: string, version: string, shadow: string, agree: boolean): void {
+    this.shadow.inc({ model, version, shadow, agree: String(agree) });
+  }
+
+  weights(model: string, versions: ReadonlyArray<{ readonly name: string; readonly weight: number }>): void {
+    for (const v of versions) this.weight.set({ model, version: v.name }, v.weight);
+  }
+
+  exposed(experiment: string, arm: string): void {
+    this.exposures.inc({ experiment, arm });
+  }
+
+  converted(experiment: string, arm: string, metric: string, value?: number): void {
+    if (value === undefined) {
+      this.conversions.inc({ experiment, arm, metric });
+      return;
+    }
+    this.valueSum.inc({ experiment, arm, metric }, value);
+    this.valueSquares.inc({ experiment, arm, metric }, value * value);
+    this.valueCount.inc({ experiment, arm, metric });
+  }
+
+  violated(model: string, version: string, assertion: string): void {
+    this.violations.inc({ model, version, assertion });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The exposition text; with a simulated clock, every sample stamped with its time. */
+  async text(): Promise<string> {
+    const text = await this.registry.metrics();
+    if (!this.clock) return text;
+    const stamp = ` ${Math.floor(this.clock())}`;
+    return text.replace(/^([^#\n].*)$/gm, `$1${stamp}`);
+  }
+}
