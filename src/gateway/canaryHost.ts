@@ -16,7 +16,10 @@ import { promote, rollback, RoutingError, updateCanary, type RoutingState } from
 import type { GatewayCore } from "./server";
 import { GATEWAY_CANARY_METRICS, measurements, since, type VersionTotals } from "./versionStats";
 
-/** Two steps of a minute, judged on errors (half a point of slack) and latency. */
+/**
+ * Two steps of a minute, judged on errors (half a point of slack) and latency (a candidate request
+ * may be the slower of a pair up to 60% of the time: a millisecond of jitter is not a regression).
+ */
 export const DEFAULT_GATEWAY_POLICY: CanaryPolicy = {
   steps: [
     { weight: 10, pauseMs: 60_000 },
@@ -24,7 +27,7 @@ export const DEFAULT_GATEWAY_POLICY: CanaryPolicy = {
   ],
   metrics: [
     { name: "error_rate", kind: "proportion", direction: "lower", tolerance: 0.005 },
-    { name: "latency", kind: "distribution", direction: "lower", tolerance: 0.05 },
+    { name: "latency", kind: "distribution", direction: "lower", tolerance: 0.1 },
   ],
 };
 
@@ -58,7 +61,7 @@ export function parseGatewayPolicy(body: unknown): CanaryPolicy {
       ? body["metrics"].map((m: unknown, i): CanaryMetricRule => {
           const name = isObject(m) ? m["name"] : m;
           const known = Object.keys(GATEWAY_CANARY_METRICS);
-          if (typeof name !== "string" || !(name in GATEWAY_CANARY_METRICS)) throw new RoutingError(`canary: 'policy.metrics[${i}]' is ${JSON.stringify(name)}, not a metric the gateway measures${typeof name === "string" ? didYouMean(name, known) : ""} (${known.join(", ")})`);
+          if (typeof name !== "string" || !(name in GATEWAY_CANARY_METRICS)) throw new RoutingError(`canary: 'policy.metrics[${i}]' is ${JSON.stringify(name)}, not a metric the gateway measures (${known.join(", ")}).${typeof name === "string" ? didYouMean(name, known) : ""}`);
           const spec = GATEWAY_CANARY_METRICS[name as keyof typeof GATEWAY_CANARY_METRICS];
           const tolerance = isObject(m) ? m["tolerance"] : undefined;
           return { name, kind: spec.kind, direction: spec.direction, ...(tolerance !== undefined ? { tolerance: tolerance as number } : {}) };

@@ -93,8 +93,11 @@ export function setWeights(state: RoutingState, model: string, weights: Readonly
 
 /** The weights with `candidate` at `weight` percent and `baseline` at the rest, the others at 0. */
 export function splitBetween(route: ModelRoute, baseline: string, candidate: string, weight: number): Weighted[] {
-  return route.versions.map((v) => ({ name: v.name, weight: v.name === candidate ? weight : v.name === baseline ? 100 - weight : 0 }));
+  return route.versions.map((v) => ({ name: v.name, weight: v.name === baseline ? 100 - weight : v.name === candidate ? weight : 0 }));
 }
+
+/** Every request to `version`. */
+const allTo = (route: ModelRoute, version: string): Weighted[] => splitBetween(route, version, "", 0);
 
 export function startCanary(state: RoutingState, model: string, version: string, policy: CanaryPolicy, canary: CanaryState): RoutingState {
   const route = modelRoute(state, model);
@@ -127,13 +130,13 @@ export function promote(state: RoutingState, model: string, version?: string, fi
   const route = modelRoute(state, model);
   const target = version !== undefined ? checkVersion(route, model, version) : route.canary?.version;
   if (target === undefined) throw new RoutingError(`model '${model}' has no canary in progress: name the version to promote`, 409);
-  return withModel(state, model, { ...endCanary(route, "promoted", final), stable: target, versions: splitBetween(route, target, target, 0) });
+  return withModel(state, model, { ...endCanary(route, "promoted", final), stable: target, versions: allTo(route, target) });
 }
 
 /** All traffic back to the stable version; a canary in progress ends. Doing it again changes nothing. */
 export function rollback(state: RoutingState, model: string, final?: CanaryState): RoutingState {
   const route = modelRoute(state, model);
-  return withModel(state, model, { ...endCanary(route, "rolled-back", final), versions: splitBetween(route, route.stable, route.stable, 0) });
+  return withModel(state, model, { ...endCanary(route, "rolled-back", final), versions: allTo(route, route.stable) });
 }
 
 export function setShadow(state: RoutingState, model: string, shadow: ShadowRoute | undefined): RoutingState {

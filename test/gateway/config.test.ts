@@ -35,6 +35,7 @@ test("a small gateway.yaml gets loopback addresses, a state file, logs and a sta
     ],
     stable: "v1",
     timeoutMs: 5000,
+    agreement: 0.05,
     assertions: { prediction: { min: 0, max: 1 } },
   });
   assert.deepEqual(c.logs, { dir: "logs", maxBytes: 67_108_864, keep: 10, sampleRate: 1, redact: {} });

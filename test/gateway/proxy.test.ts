@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chiSquareGoodnessOfFit } from "../../src/core/stats/chiSquareGoodnessOfFit";
-import { eventually, startHarness, type Harness } from "../support/gatewayHarness";
+import { errorOf, eventually, startHarness, type Harness } from "../support/gatewayHarness";
 
 describe("routing", () => {
   let h: Harness;
@@ -22,7 +22,7 @@ describe("routing", () => {
       assert.equal(res.status, 200);
       seen.add(res.headers.get("x-model-version")!);
       assert.match(res.headers.get("x-request-id")!, /^[0-9a-f-]{36}$/);
-      assert.equal(typeof (await res.json()).prediction, "number");
+      assert.equal(typeof ((await res.json()) as { prediction: unknown }).prediction, "number");
     }
     assert.equal(seen.size, 1);
     const last = h.stub.calls.at(-1)!;
@@ -85,14 +85,14 @@ describe("bad input and failing model servers", () => {
   test("an unknown model is a 404 naming the models there are", async () => {
     const res = await h.predict({ features: {} }, {}, "fraud");
     assert.equal(res.status, 404);
-    assert.match((await res.json()).error, /no model 'fraud': the gateway routes churn/);
+    assert.match((await errorOf(res)), /no model 'fraud': the gateway routes churn/);
   });
 
   test("a malformed body is a 400 and never reaches the model", async () => {
     const calls = h.stub.calls.length;
     const res = await h.predict("{not json", { "x-unit-id": "u" });
     assert.equal(res.status, 400);
-    assert.match((await res.json()).error, /not a JSON object/);
+    assert.match((await errorOf(res)), /not a JSON object/);
     const list = await h.predict("[1,2]", { "x-unit-id": "u" });
     assert.equal(list.status, 400);
     assert.equal(h.stub.calls.length, calls);
@@ -106,7 +106,7 @@ describe("bad input and failing model servers", () => {
   test("an unknown path is a 404 that says where things are", async () => {
     const res = await fetch(`${h.gw.url}/predict`);
     assert.equal(res.status, 404);
-    assert.match((await res.json()).error, /models are at \/models\/<model>/);
+    assert.match((await errorOf(res)), /models are at \/models\/<model>/);
   });
 
   test("a model server error is passed on and counted; a hung one is a 504; the gateway stays up", async () => {
@@ -116,7 +116,7 @@ describe("bad input and failing model servers", () => {
     h.stub.behaviour.set("v1", { hang: true });
     const hung = await h.predict({ features: { tenure: 1 } });
     assert.equal(hung.status, 504);
-    assert.match((await hung.json()).error, /did not answer within 2000 ms/);
+    assert.match((await errorOf(hung)), /did not answer within 2000 ms/);
     h.stub.behaviour.delete("v1");
     assert.equal((await h.predict({ features: { tenure: 1 } })).status, 200);
     const text = await (await fetch(`${h.gw.url}/metrics`)).text();
@@ -130,7 +130,7 @@ test("a model server that is down is a 502 counted as an error, and the gateway 
     await h.stub.close();
     const res = await h.predict({ features: { tenure: 1 } });
     assert.equal(res.status, 502);
-    assert.match((await res.json()).error, /model 'churn' version v1: the model server at http:\/\/127\.0\.0\.1:\d+ is unreachable/);
+    assert.match((await errorOf(res)), /model 'churn' version v1: the model server at http:\/\/127\.0\.0\.1:\d+ is unreachable/);
     const text = await (await fetch(`${h.gw.url}/metrics`)).text();
     assert.match(text, /model_errors_total\{model="churn",version="v1"\} 1/);
     assert.equal((await fetch(`${h.gw.url}/healthz`)).status, 200);

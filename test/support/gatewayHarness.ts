@@ -67,3 +67,6 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** The `error` of a JSON error answer. */
+export const errorOf = async (res: Response): Promise<string> => ((await res.json()) as { error: string }).error;
