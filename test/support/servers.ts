@@ -205,7 +205,8 @@ export async function startPrometheus(options: StartOptions = {}): Promise<Runni
     config,
     scrape.length === 0
       ? "global: {scrape_interval: 15s}\nscrape_configs: []\n"
-      : `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: gateway\n    static_configs: [{targets: ${JSON.stringify(scrape)}}]\n`,
+      : // Out-of-order samples are accepted up to a day old: a gateway on a simulated clock stamps its own.
+        `global: {scrape_interval: 1s}\nstorage: {tsdb: {out_of_order_time_window: 1d}}\nscrape_configs:\n  - job_name: gateway\n    static_configs: [{targets: ${JSON.stringify(scrape)}}]\n`,
   );
   const port = await freePort();
   const server = launch(
