@@ -1,6 +1,7 @@
 import { ConfigError } from "../config/load";
 import type { Command } from "./command";
 import { abCommand } from "./commands/ab";
+import { canaryCommand } from "./commands/canary";
 import { checkCommand } from "./commands/check";
 import { compareCommand } from "./commands/compare";
 import { queryCommand } from "./commands/query";
@@ -15,7 +16,7 @@ import type { CliIo } from "./io";
 import { commandHelp, parseCommandArgs } from "./parse";
 
 /** Every subcommand, in the order --help lists them. */
-export const COMMANDS: readonly Command[] = [abCommand, driftCommand, jumpsCommand, sampleSizeCommand, compareCommand, statsCommand, queryCommand, initCommand, checkCommand, gatewayCommand];
+export const COMMANDS: readonly Command[] = [abCommand, driftCommand, jumpsCommand, sampleSizeCommand, compareCommand, statsCommand, queryCommand, initCommand, checkCommand, gatewayCommand, canaryCommand];
 
 const VERSION = "0.1.0";
 

@@ -22,6 +22,7 @@ interface RawFile {
   version: 1;
   backends: Record<string, RawBackend>;
   default_backend?: string;
+  gateway: { url: string; token: string };
   models: Record<string, RawModel>;
   metrics: Record<string, RawMetric>;
   experiments: Record<string, RawExperiment>;
@@ -271,7 +272,8 @@ export function toConfig(file: RawFile, policyDefaults: RawPolicy, hash: string)
   );
   const policies = new Map<string, PolicyConfig>([[DEFAULT_POLICY_NAME, policy(DEFAULT_POLICY_NAME, policyDefaults)]]);
   for (const [name, p] of Object.entries(file.policies)) policies.set(name, policy(name, p));
-  return { version: 1, backends, defaultBackend, models, metrics, experiments, monitors, policies, hash };
+  const gateway = { url: file.gateway.url.replace(/\/+$/, ""), token: file.gateway.token };
+  return { version: 1, backends, defaultBackend, gateway, models, metrics, experiments, monitors, policies, hash };
 }
 
 export type { RawExperiment, RawFile, RawPolicy };

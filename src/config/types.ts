@@ -107,6 +107,8 @@ export interface Config {
   /** In the file's order; the first is the default unless `default_backend` says otherwise. */
   readonly backends: ReadonlyMap<string, Backend>;
   readonly defaultBackend: string;
+  /** The gateway's admin API, for models with `rollout: gateway`; the token stays a reference. */
+  readonly gateway: { readonly url: string; readonly token: SecretRef };
   readonly models: ReadonlyMap<string, ModelConfig>;
   /** The built-in metrics, then the file's (a file's metric replaces a built-in one of its name). */
   readonly metrics: ReadonlyMap<string, MetricConfig>;

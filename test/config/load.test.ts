@@ -32,7 +32,7 @@ test("a backend URL and a model are enough: the rest comes from the conventions"
   });
   assert.deepEqual([...c.metrics.keys()], ["error_rate", "latency_p95", "request_rate", "conversion"]);
   assert.match(c.metrics.get("error_rate")!.numerator!, /model_errors_total\{model="\$model",version="\$version"\}\[\$window\]/);
-  assert.deepEqual(c.policies.get("canary"), { name: "canary", steps: [5, 25, 50, 100], intervalMs: 600_000, metrics: ["error_rate", "latency_p95"], alpha: 0.05, rollbackOn: "worse" });
+  assert.deepEqual(c.policies.get("canary"), { name: "canary", steps: [5, 25, 50, 100], intervalMs: 600_000, metrics: ["error_rate", "latency_p95"], alpha: 0.02, rollbackOn: "worse" });
   assert.equal(c.version, 1);
   assert.match(c.hash, /^[0-9a-f]{12}$/);
 });

@@ -6,7 +6,8 @@
  * result document, so a host can persist it and resume after a restart.
  *
  * At the end of each step's pause the metrics are judged (judge.ts). All pass: the next step, or
- * promotion after the last. One fails: another pause at the same step, and a rollback once the
+ * promotion after the last; a step of 100% is never judged (the baseline would have no traffic),
+ * so reaching it is the promotion, as in Argo Rollouts. One fails: another pause at the same step, and a rollback once the
  * failure limit is reached. None fails but one is inconclusive (too little data): another pause,
  * and a rollback after `inconclusiveLimit` in a row, so that a canary never promotes on no data.
  */
@@ -57,6 +58,7 @@ export function advanceCanary(state: CanaryState, policy: CanaryPolicy, now: num
   }
   if (state.status === "pending") {
     const weight = p.steps[0]!.weight;
+    if (weight === 100) return decide({ ...state, status: "promoted", step: 0, weight, stepStartedAt: now, failures: 0, inconclusives: 0 }, { type: "promote" }, ["the first step sends all traffic to the candidate: promoted without a comparison"]);
     return decide({ ...state, status: "running", step: 0, weight, stepStartedAt: now, failures: 0, inconclusives: 0 }, { type: "set-weight", weight }, [`step 1 of ${p.steps.length}: ${weight}% of traffic to the candidate`]);
   }
 
@@ -87,6 +89,10 @@ export function advanceCanary(state: CanaryState, policy: CanaryPolicy, now: num
     return decide({ ...checked, status: "promoted", weight: 100, failures: 0, inconclusives: 0 }, { type: "promote" }, [`all ${p.steps.length} steps passed`, ...reasons]);
   }
   const next = state.step + 1;
+  // A step of 100% leaves the baseline nothing to be measured on: reaching it is the promotion.
+  if (p.steps[next]!.weight === 100) {
+    return decide({ ...checked, status: "promoted", step: next, weight: 100, failures: 0, inconclusives: 0 }, { type: "promote" }, [`step ${state.step + 1} passed; step ${next + 1} sends all traffic to the candidate: promoted`, ...reasons]);
+  }
   const weight = p.steps[next]!.weight;
   return decide(
     { ...checked, step: next, weight, stepStartedAt: now, failures: 0, inconclusives: 0 },

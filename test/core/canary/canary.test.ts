@@ -45,15 +45,21 @@ function run(measure: (step: number) => CanaryMeasurement[] | undefined, p: Cana
   return { state, actions };
 }
 
-test("a healthy canary walks its steps and promotes itself", () => {
+test("a healthy canary walks its steps and promotes itself on reaching the step of 100%, which has no baseline to judge", () => {
   const { state, actions } = run(() => healthy());
-  assert.deepEqual(actions, ["set 10", "set 50", "set 100", "promote"]);
+  assert.deepEqual(actions, ["set 10", "set 50", "promote"]);
   assert.equal(state.status, "promoted");
   assert.equal(state.weight, 100);
-  assert.equal(state.checks.length, 3);
+  assert.equal(state.step, 2);
+  assert.equal(state.checks.length, 2);
   assert.ok(state.checks.every((c) => c.outcome === "pass"));
-  assert.deepEqual(state.decisions.map((d) => d.action.type), ["set-weight", "set-weight", "set-weight", "promote"]);
-  assert.match(state.decisions.at(-1)!.reasons[0]!, /all 3 steps passed/);
+  assert.deepEqual(state.decisions.map((d) => d.action.type), ["set-weight", "set-weight", "promote"]);
+  assert.equal(state.decisions.at(-1)!.reasons[0]!, "step 2 passed; step 3 sends all traffic to the candidate: promoted");
+  const last = run(() => healthy(), { ...policy, steps: policy.steps.slice(0, 2) });
+  assert.deepEqual(last.actions, ["set 10", "set 50", "promote"]);
+  assert.match(last.state.decisions.at(-1)!.reasons[0]!, /all 2 steps passed/);
+  const whole = run(() => healthy(), { ...policy, steps: [{ weight: 100, pauseMs: MIN }] });
+  assert.deepEqual(whole.actions, ["promote"]);
 });
 
 test("before a step's pause is over the action is to wait, and nothing is recorded", () => {
@@ -94,9 +100,9 @@ test("no data, or too little, is inconclusive and never promotes: it rolls back 
 test("one inconclusive check is waited out, and the count starts again when data comes", () => {
   let checksAtFirstStep = 0;
   const { state, actions } = run((step) => (step === 0 && checksAtFirstStep++ === 0 ? undefined : healthy()));
-  assert.deepEqual(actions, ["set 10", "wait", "set 50", "set 100", "promote"]);
+  assert.deepEqual(actions, ["set 10", "wait", "set 50", "promote"]);
   assert.equal(state.status, "promoted");
-  assert.deepEqual(state.checks.map((c) => c.outcome), ["inconclusive", "pass", "pass", "pass"]);
+  assert.deepEqual(state.checks.map((c) => c.outcome), ["inconclusive", "pass", "pass"]);
 });
 
 test("with a failure limit of 2, the first failure waits another pause and the second rolls back", () => {
