@@ -1,5 +1,6 @@
-// Interim `npm start`: install if needed, build, run the CLI on the example A/B test.
-// The demo production environment and VS Code in the browser replace this in later work.
+// `npm start`: install if needed, build, and run the demo production (`prodinsights demo`) in ./demo:
+// the model servers, the gateway, Prometheus when it is installed, and two weeks of traffic replayed
+// in minutes. Opening VS Code in the browser on it comes with the extension work.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -21,9 +22,9 @@ function runOrExit(command, args) {
   if (code !== 0) process.exit(code);
 }
 
-console.log("Production Insights: interim `npm start` (builds and runs the CLI on an example A/B test;");
-console.log("the demo production and VS Code in the browser arrive with later work).\n");
+console.log("Production Insights: `npm start` builds the product and runs the demo production in ./demo.\n");
 
 if (!existsSync(path.join(root, "node_modules"))) runOrExit(npm, ["install"]);
 runOrExit(process.execPath, ["scripts/build.mjs"]);
-process.exit(run(process.execPath, ["dist/cli.js", "ab", "--counts", "Original Page=378/3662,Test it out=462/3568"]));
+// Extra arguments go to the demo: npm start -- --scenario canary-rollback --speed 5000
+process.exit(run(process.execPath, ["dist/cli.js", "demo", "--dir", "demo", ...process.argv.slice(2)]));

@@ -5,6 +5,7 @@ import { canaryCommand } from "./commands/canary";
 import { checkCommand } from "./commands/check";
 import { compareCommand } from "./commands/compare";
 import { queryCommand } from "./commands/query";
+import { demoCommand } from "./commands/demo";
 import { driftCommand } from "./commands/drift";
 import { gatewayCommand } from "./commands/gateway";
 import { initCommand } from "./commands/init";
@@ -16,7 +17,7 @@ import type { CliIo } from "./io";
 import { commandHelp, parseCommandArgs } from "./parse";
 
 /** Every subcommand, in the order --help lists them. */
-export const COMMANDS: readonly Command[] = [abCommand, driftCommand, jumpsCommand, sampleSizeCommand, compareCommand, statsCommand, queryCommand, initCommand, checkCommand, gatewayCommand, canaryCommand];
+export const COMMANDS: readonly Command[] = [abCommand, driftCommand, jumpsCommand, sampleSizeCommand, compareCommand, statsCommand, queryCommand, initCommand, checkCommand, gatewayCommand, canaryCommand, demoCommand];
 
 const VERSION = "0.1.0";
 

@@ -119,8 +119,8 @@ export class GatewayMetrics {
     return value;
   }
 
-  outcomeSeen(model: string, version: string, outcome: number): void {
-    this.outcome.inc({ model, version, outcome: String(outcome) });
+  outcomeSeen(model: string, version: string, outcome: string): void {
+    this.outcome.inc({ model, version, outcome });
   }
 
   shadowCompared(model: string, version: string, shadow: string, agree: boolean): void {

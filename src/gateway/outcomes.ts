@@ -4,21 +4,27 @@
  * truth, asking the user (a rating, a complaint), and watching the user's reaction (a conversion).
  *
  * Two shapes, one object or an array of up to MAX_OUTCOMES:
- * - `{"request_id": "…", "outcome": 1}`: an outcome of one prediction (a label, a rating). It is
- *   credited to the version that made it, in `model_outcome_total`, and written to the outcomes
- *   log with the request's model, version, unit and arm, so that an A/B test over the outcomes
- *   log sees each prediction's outcome. The gateway remembers the latest RECENT requests.
+ * - `{"request_id": "…", "outcome": 1, "metric": "conversion"}`: an outcome of one prediction (a
+ *   label, a rating, whether the user converted). It is credited to the version that made it in
+ *   `model_outcome_total`, and to the request's experiment arms: an outcome of 1 in
+ *   `experiment_conversions_total{metric}`, other numbers in the `experiment_value_*` sums. It is
+ *   written to `outcomes.jsonl` (`outcomes-<metric>.jsonl` when a metric is named) with the
+ *   request's model, version, unit and arm, one row per prediction, so that an A/B test over that
+ *   log has every exposure's outcome. The gateway remembers the latest RECENT requests.
  * - `{"unit": "…", "metric": "conversion"}` (optionally `"value": 12.5` for a mean metric such as
- *   revenue): a unit's conversion, credited to every experiment arm the unit is in, as
- *   `experiment_conversions_total` or the `experiment_value_*` sums.
+ *   revenue): a unit's conversion, credited to every experiment arm the unit is in. Only counters
+ *   see it: a log of conversions alone has no denominator.
  */
 import type { IncomingMessage } from "node:http";
 import { assignExperiments } from "./assign";
 import { HttpError, isObject, parseJson, readBody } from "./http";
+import type { PredictionLogWriter } from "./logWriter";
 import type { Served } from "./proxy";
 import type { GatewayCore } from "./server";
 
 export const MAX_OUTCOMES = 10_000;
+/** Outcome values that become a label of model_outcome_total as they are; others count as "other". */
+const LABELLED_OUTCOMES = new Set([-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 
 type Remembered = Pick<Served, "model" | "version" | "unit" | "assignments">;
@@ -62,7 +68,10 @@ export async function handleOutcomes(gw: GatewayCore, req: IncomingMessage): Pro
       const id = item["request_id"];
       if (typeof id !== "string" || id === "") throw new HttpError(400, `${at}: 'request_id' must be a non-empty string`);
       const outcome = outcomeValue(item["outcome"], at);
-      return () => credit(gw, id, outcome);
+      const metric = item["metric"];
+      if (metric !== undefined && (typeof metric !== "string" || !NAME.test(metric))) throw new HttpError(400, `${at}: 'metric' must be a name (letters, digits, _ . -), got ${JSON.stringify(metric)}`);
+      const log = gw.outcomeLog(metric);
+      return () => credit(gw, log, id, outcome, metric ?? "outcome");
     }
     if (item["unit"] !== undefined) {
       const { unit, metric = "conversion", value } = item;
@@ -78,14 +87,18 @@ export async function handleOutcomes(gw: GatewayCore, req: IncomingMessage): Pro
   return { accepted, unknown: items.length - accepted };
 }
 
-function credit(gw: GatewayCore, requestId: string, outcome: number): boolean {
+function credit(gw: GatewayCore, log: PredictionLogWriter, requestId: string, outcome: number, metric: string): boolean {
   const r = gw.recent.get(requestId);
   if (!r) return false;
-  gw.metrics.outcomeSeen(r.model, r.version, outcome);
+  gw.metrics.outcomeSeen(r.model, r.version, LABELLED_OUTCOMES.has(outcome) ? String(outcome) : "other");
   const ts = new Date(gw.now()).toISOString();
+  for (const a of r.assignments) {
+    if (outcome === 1) gw.metrics.converted(a.experiment, a.arm, metric);
+    else if (outcome !== 0 && outcome >= 0) gw.metrics.converted(a.experiment, a.arm, metric, outcome);
+  }
   const rows = r.assignments.length > 0 ? r.assignments : [undefined];
   for (const a of rows) {
-    gw.outcomesLog.write({ ts, request_id: requestId, model: r.model, version: r.version, unit: r.unit, ...(a ? { experiment: a.experiment, arm: a.arm } : {}), outcome });
+    log.write({ ts, request_id: requestId, model: r.model, version: r.version, unit: r.unit, ...(a ? { experiment: a.experiment, arm: a.arm } : {}), outcome });
   }
   return true;
 }
@@ -94,7 +107,7 @@ function convert(gw: GatewayCore, unit: string, metric: string, value: number | 
   const ts = new Date(gw.now()).toISOString();
   for (const a of assignExperiments(gw.config.layers, unit)) {
     gw.metrics.converted(a.experiment, a.arm, metric, value);
-    gw.outcomesLog.write({ ts, event: "conversion", unit, experiment: a.experiment, arm: a.arm, metric, ...(value !== undefined ? { value } : {}) });
+    gw.outcomeLog(undefined).write({ ts, event: "conversion", unit, experiment: a.experiment, arm: a.arm, metric, ...(value !== undefined ? { value } : {}) });
   }
   return true;
 }

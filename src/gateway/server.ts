@@ -50,14 +50,18 @@ export interface GatewayCore {
   readonly metrics: GatewayMetrics;
   readonly stats: VersionStats;
   readonly recent: RecentRequests;
-  readonly outcomesLog: PredictionLogWriter;
   readonly audit: AuditLog;
   readonly canaries: CanaryHost;
+  /** The outcomes log of `metric` (outcomes.jsonl without one); an HttpError past MAX_OUTCOME_LOGS metrics. */
+  outcomeLog(metric: string | undefined): PredictionLogWriter;
   now(): number;
   served(s: Served, violations: readonly AssertionViolation[]): void;
   shadowCall(primary: Served, shadowVersion: string, url: URL, method: string, headers: Record<string, string | string[]>, body: Buffer): Promise<void>;
   change(who: string, action: string, model: string, details: unknown, update: (s: RoutingState) => RoutingState): RoutingState;
 }
+
+/** Outcome metrics with a log of their own; a bound, since the names come from clients. */
+export const MAX_OUTCOME_LOGS = 20;
 
 const listen = (server: http.Server, host: string, port: number): Promise<AddressInfo> =>
   new Promise((resolve, reject) => {
@@ -72,7 +76,8 @@ export class Gateway implements GatewayCore {
   readonly stats = new VersionStats();
   readonly recent = new RecentRequests(100_000);
   readonly predictionsLog: PredictionLogWriter;
-  readonly outcomesLog: PredictionLogWriter;
+  private readonly outcomeLogs = new Map<string, PredictionLogWriter>();
+  private readonly logOptions: { dir: string; maxBytes: number; keep: number; redact: Readonly<Record<string, "drop" | "hash">>; salt?: string };
   readonly audit: AuditLog;
   readonly canaries: CanaryHost;
   readonly random: () => number;
@@ -98,15 +103,11 @@ export class Gateway implements GatewayCore {
       options.clock,
     );
     const logs = { dir: path.resolve(options.baseDir, config.logs.dir), maxBytes: config.logs.maxBytes, keep: config.logs.keep, redact: config.logs.redact, ...(config.logs.salt !== undefined ? { salt: config.logs.salt } : {}) };
+    this.logOptions = logs;
     this.predictionsLog = new PredictionLogWriter({ ...logs, prefix: "predictions", sampleRate: config.logs.sampleRate, random: this.random, now: () => this.now() });
-    // Outcomes are few and each one matters: never sampled.
-    this.outcomesLog = new PredictionLogWriter({ ...logs, prefix: "outcomes", now: () => this.now() });
     for (const [model, route] of Object.entries(routing.models)) this.metrics.weights(model, route.versions);
     this.canaries = new CanaryHost(this, options.canaryTickMs ?? 1000, options.log ?? (() => {}));
-    this.flushTimer = setInterval(() => {
-      this.predictionsLog.flush();
-      this.outcomesLog.flush();
-    }, 1000);
+    this.flushTimer = setInterval(() => this.flushLogs(), 1000);
     this.flushTimer.unref();
     this.publicServer = http.createServer((req, res) => void this.onPublic(req, res));
     this.adminServer = http.createServer((req, res) => void handleAdmin(this, req, res));
@@ -140,6 +141,24 @@ export class Gateway implements GatewayCore {
 
   now(): number {
     return (this.options.clock ?? Date.now)();
+  }
+
+  outcomeLog(metric: string | undefined): PredictionLogWriter {
+    const prefix = metric === undefined ? "outcomes" : `outcomes-${metric}`;
+    let log = this.outcomeLogs.get(prefix);
+    if (!log) {
+      if (this.outcomeLogs.size >= MAX_OUTCOME_LOGS) throw new HttpError(400, `outcomes: at most ${MAX_OUTCOME_LOGS} outcome metrics, each with its own log; '${metric}' would be one more`);
+      // Outcomes are few and each one matters: never sampled.
+      log = new PredictionLogWriter({ ...this.logOptions, prefix, now: () => this.now() });
+      this.outcomeLogs.set(prefix, log);
+    }
+    return log;
+  }
+
+  /** Writes what the logs hold in memory. */
+  flushLogs(): void {
+    this.predictionsLog.flush();
+    for (const log of this.outcomeLogs.values()) log.flush();
   }
 
   private async onPublic(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -246,7 +265,7 @@ export class Gateway implements GatewayCore {
       });
     await Promise.all([stop(this.publicServer), stop(this.adminServer)]);
     this.predictionsLog.close();
-    this.outcomesLog.close();
+    for (const log of this.outcomeLogs.values()) log.close();
   }
 }
 

@@ -109,9 +109,24 @@ describe("outcomes", () => {
     assert.match(text, new RegExp(`experiment_exposures_total\\{experiment="checkout",arm="${arm}"\\} 1`));
     assert.match(text, new RegExp(`experiment_conversions_total\\{experiment="checkout",arm="${arm}",metric="conversion"\\} 1`));
     assert.match(text, new RegExp(`experiment_value_sum\\{experiment="checkout",arm="${arm}",metric="revenue"\\} 12.5`));
-    h.gw.outcomesLog.flush();
-    const rows = readFileSync(h.gw.outcomesLog.file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    h.gw.flushLogs();
+    const rows = readFileSync(h.gw.outcomeLog(undefined).file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     assert.deepEqual({ ...rows[0], ts: undefined }, { ts: undefined, request_id: id, model: "churn", version: "v1", unit: "buyer-1", experiment: "checkout", arm, outcome: 1 });
+  });
+
+  test("a named outcome of a prediction counts for its arm and goes to its own log, one row per exposure", async () => {
+    const ids: string[] = [];
+    for (const unit of ["m-1", "m-2"]) ids.push((await h.predict({ features: { tenure: 1 } }, { "x-unit-id": unit })).headers.get("x-request-id")!);
+    const post = await fetch(`${h.gw.url}/outcomes`, { method: "POST", body: JSON.stringify([{ request_id: ids[0], metric: "signup", outcome: 1 }, { request_id: ids[1], metric: "signup", outcome: 0 }]) });
+    assert.deepEqual(await post.json(), { accepted: 2, unknown: 0 });
+    const text = await (await fetch(`${h.gw.url}/metrics`)).text();
+    const signups = text.split("\n").filter((l) => l.startsWith("experiment_conversions_total{") && l.includes('metric="signup"'));
+    assert.equal(signups.length, 1);
+    assert.match(signups[0]!, /\} 1$/);
+    h.gw.flushLogs();
+    const rows = readFileSync(h.gw.outcomeLog("signup").file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(rows.map((r) => [r.request_id, r.outcome]), [[ids[0], 1], [ids[1], 0]]);
+    assert.match(h.gw.outcomeLog("signup").file, /outcomes-signup\.jsonl$/);
   });
 
   test("a bad batch is refused whole, with the item at fault", async () => {
@@ -121,6 +136,7 @@ describe("outcomes", () => {
       [JSON.stringify([{ request_id: "x", outcome: "yes" }]), /outcomes\[0\]: 'outcome' must be a number or a boolean/],
       [JSON.stringify([{ unit: "u" }, { unit: "u", value: -1 }]), /outcomes\[1\]: 'value' must be a number >= 0/],
       [JSON.stringify([{ foo: 1 }]), /needs 'request_id' .* or 'unit'/],
+      [JSON.stringify([{ request_id: "x", outcome: 1, metric: "../../etc" }]), /outcomes\[0\]: 'metric' must be a name/],
     ];
     for (const [body, message] of cases) {
       const res = await fetch(`${h.gw.url}/outcomes`, { method: "POST", body });

@@ -14,6 +14,12 @@ export interface Clock {
   now(): number;
   /** Resolves once `now() >= time`; rejects with the signal's reason when it aborts first. */
   sleepUntil(time: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Keeps time from passing `time` until told otherwise (Infinity): the traffic holds the clock at
+   * its next request, so that when the machine cannot keep up, simulated time waits for the
+   * traffic instead of running ahead of it and stamping requests late.
+   */
+  hold?(time: number): void;
 }
 
 /** The timer functions SimClock uses, injectable so tests can drive real time by hand. */
@@ -48,30 +54,41 @@ export class SimClock implements Clock {
   readonly speed: number;
   private readonly realNow: () => number;
   private readonly timers: Timers;
-  private readonly realStart: number;
   private last: number;
+  private lastReal: number;
+  private limit = Infinity;
 
   constructor(options: SimClockOptions) {
     const { start, speed } = options;
     this.realNow = options.realNow ?? Date.now;
     this.timers = options.timers ?? REAL_TIMERS;
-    this.realStart = this.realNow();
+    this.lastReal = this.realNow();
     if (!Number.isFinite(start)) throw new Error(`SimClock: start must be a time in ms, got ${start}`);
     if (!(Number.isFinite(speed) && speed > 0)) throw new Error(`SimClock: speed must be a number above 0, got ${speed}`);
-    if (start > this.realStart) {
-      throw new Error(`SimClock: start ${iso(start)} is after the real time ${iso(this.realStart)}; simulated time never passes real time`);
+    if (start > this.lastReal) {
+      throw new Error(`SimClock: start ${iso(start)} is after the real time ${iso(this.lastReal)}; simulated time never passes real time`);
     }
     this.start = start;
     this.speed = speed;
     this.last = start;
   }
 
+  /**
+   * Time advances by `speed` times the real time since the last reading, up to the hold and never
+   * past real time; so after a hold it goes on from where it stood, without a jump.
+   */
   now(): number {
     const real = this.realNow();
-    const t = Math.min(this.start + (real - this.realStart) * this.speed, real);
+    const t = Math.min(this.last + Math.max(0, real - this.lastReal) * this.speed, this.limit, real);
+    this.lastReal = Math.max(this.lastReal, real);
     // A real clock stepped back (NTP) must not take simulated time back with it.
     if (t > this.last) this.last = t;
     return this.last;
+  }
+
+  hold(time: number): void {
+    this.now();
+    this.limit = time;
   }
 
   /** Whether simulated time has caught up with real time, and so runs at real speed. */
@@ -79,9 +96,11 @@ export class SimClock implements Clock {
     return this.now() >= this.realNow();
   }
 
-  /** The real time at which simulated time reaches `time`. */
+  /** The real time at which simulated time reaches `time`, if nothing holds it. */
   realTimeOf(time: number): number {
-    return Math.max(this.realStart + (time - this.start) / this.speed, time);
+    const now = this.now();
+    if (time <= now) return this.lastReal;
+    return Math.max(this.lastReal + (time - now) / this.speed, time);
   }
 
   sleepUntil(time: number, signal?: AbortSignal): Promise<void> {

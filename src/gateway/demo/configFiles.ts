@@ -95,6 +95,8 @@ export interface WorkspaceYamlOptions {
   readonly logDir: string;
   /** A Prometheus-compatible API that scrapes the gateway; when given, it is the default backend. */
   readonly prometheusUrl?: string;
+  /** The gateway's admin API, when not at its default address. */
+  readonly adminUrl?: string;
 }
 
 /** A relative window boundary in whole days when it is one, else whole hours. */
@@ -102,7 +104,7 @@ const ago = (ms: number): string => (ms <= 0 ? "now" : ms % DAY === 0 ? `-${ms /
 
 /** prodinsights.yaml for the demo workspace of `scenario`. */
 export function workspaceYaml(scenario: Scenario, options: WorkspaceYamlOptions): string {
-  const logGlob = `${options.logDir.replace(/\/+$/, "")}/*.jsonl`;
+  const logDir = options.logDir.replace(/\/+$/, "");
   const span = scenario.spanMs;
   // The drift monitor's reference is the time before the drift (the first half when there is none).
   const driftAt = scenario.driftAtMs ?? Math.floor(scenario.days / 2) * DAY;
@@ -113,11 +115,18 @@ export function workspaceYaml(scenario: Scenario, options: WorkspaceYamlOptions)
     "",
     "backends:",
     ...(options.prometheusUrl !== undefined ? ["  # Prometheus scrapes the gateway's /metrics.", "  prometheus:", `    url: ${q(options.prometheusUrl)}`] : []),
-    "  # The gateway's prediction log.",
+    "  # The gateway's prediction log; outcomes (labels, conversions) have logs of their own.",
     "  logs:",
     "    type: logs",
-    `    paths: [${q(logGlob)}]`,
+    `    paths: [${q(`${logDir}/predictions*.jsonl`)}]`,
+    "  conversions:",
+    "    type: logs",
+    `    paths: [${q(`${logDir}/outcomes-conversion*.jsonl`)}]`,
     `default_backend: ${options.prometheusUrl !== undefined ? "prometheus" : "logs"}`,
+    "",
+    "gateway:",
+    `  url: ${q(options.adminUrl ?? "http://127.0.0.1:8081")}`,
+    "  token: ${env:PRODINSIGHTS_GATEWAY_TOKEN}",
     "",
     "models:",
     "  churn:",
@@ -133,6 +142,7 @@ export function workspaceYaml(scenario: Scenario, options: WorkspaceYamlOptions)
       `  ${exp.name}:`,
       `    arms: ${list(exp.arms.map((a) => a.name))}`,
       `    weights: [${exp.arms.map((a) => a.weight).join(", ")}]`,
+      `    backend: ${options.prometheusUrl !== undefined ? "prometheus" : "conversions"}`,
       "    metrics: [conversion]",
       "    alpha: 0.05",
       `    mde: ${Number((exp.baselineConversion * exp.lift).toPrecision(3))}`,
@@ -151,17 +161,17 @@ export function workspaceYaml(scenario: Scenario, options: WorkspaceYamlOptions)
     "    model: churn",
     "    metric: error_rate",
   );
-  const c = scenario.canary;
-  const steps = c?.steps ?? [10, 25, 50, 100];
-  const interval = c ? (c.intervalMs % HOUR === 0 ? `${c.intervalMs / HOUR}h` : `${Math.ceil(c.intervalMs / 60_000)}m`) : "2h";
+  // For `prodinsights canary run` against the live demo (20 requests a second after the replay):
+  // steps short enough to watch, each with a few hundred requests to judge. The gateway's own
+  // canary in the replay runs the scenario's policy instead (hours of simulated time).
   lines.push(
     "",
     "policies:",
     "  canary:",
-    `    steps: [${steps.join(", ")}]`,
-    `    interval: ${interval}`,
+    "    steps: [25, 50, 100]",
+    "    interval: 30s",
     "    metrics: [error_rate, latency_p95]",
-    `    alpha: ${c?.alpha ?? 0.02}`,
+    `    alpha: ${scenario.canary?.alpha ?? 0.02}`,
     "    rollback_on: worse",
     "",
   );

@@ -135,7 +135,7 @@ export interface Scenario {
 const only = (version: ChurnVersion): Weights => ({ v1: 0, v2: 0, v3: 0, [version]: 100 });
 
 const TRAFFIC: ScenarioTraffic = {
-  requestsPerSimHour: 600,
+  requestsPerSimHour: 250,
   dailySwing: 0.3,
   outcomeDelayMs: DAY,
   conversionDelayMs: 10 * 60_000,
@@ -144,7 +144,7 @@ const TRAFFIC: ScenarioTraffic = {
   newcomerShare: 0.4,
 };
 /** Canaries judge a few hours of traffic: more of it, so each step has a few hundred requests. */
-const CANARY_TRAFFIC: ScenarioTraffic = { ...TRAFFIC, requestsPerSimHour: 1500 };
+const CANARY_TRAFFIC: ScenarioTraffic = { ...TRAFFIC, requestsPerSimHour: 900 };
 /**
  * v2 is a little faster than v1, so a canary of v2 cannot fail on latency by chance; v3 is slow
  * (its latency jumps at release too).

@@ -323,10 +323,10 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficStats>
         if (arm !== undefined) {
           inc(stats.exposures, arm);
           const rate = arm === control ? experiment.baselineConversion : experiment.baselineConversion * (1 + experiment.lift);
-          if (p.convertU < rate) {
-            inc(stats.conversions, arm);
-            conversionItem = { unit: p.user.id, metric: "conversion", value: 1 };
-          }
+          const converted = p.convertU < rate;
+          if (converted) inc(stats.conversions, arm);
+          // Every exposure's outcome, 0 or 1: a log of them has the A/B test's denominators too.
+          conversionItem = { request_id: res.headers.get("x-request-id") ?? id, metric: "conversion", outcome: converted ? 1 : 0 };
         }
       }
     } catch (err) {
@@ -366,6 +366,7 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficStats>
   let nextProgress = from + progressEvery;
   let next = plan(0, from);
   while (!stop.signal.aborted) {
+    clock.hold?.(next.time < until ? next.time : Infinity);
     if (inFlight >= concurrency) {
       // Wait for a free slot before time moves on (a VirtualClock jumps when slept on).
       await new Promise<void>((resolve) => (slotFreed = resolve));
@@ -398,6 +399,7 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficStats>
     }
   }
 
+  clock.hold?.(Infinity);
   await Promise.allSettled([...flights]);
   if (!stop.signal.aborted) {
     // Outcomes of the last requests that came due while they were in flight.

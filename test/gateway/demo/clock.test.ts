@@ -49,13 +49,26 @@ test("simulated time runs `speed` times faster than real time until it catches u
   assert.equal(clock.isLive(), false);
   real.advance(60_000);
   assert.equal(clock.now(), start + 60_060_000);
+  assert.equal(clock.realTimeOf(start + 120_120_000), REAL0 + 120_000, "another minute of real time");
+  assert.equal(clock.realTimeOf(start), REAL0 + 60_000, "a time passed already: now");
   real.advance(1_209_600 - 60_000);
   assert.equal(clock.now(), REAL0 + 1_209_600, "caught up: simulated time is real time");
   assert.equal(clock.isLive(), true);
   real.advance(5000);
   assert.equal(clock.now(), REAL0 + 1_214_600, "and then it runs at real speed, never past it");
-  assert.equal(clock.realTimeOf(start + 60_060_000), REAL0 + 60_000);
   assert.equal(clock.realTimeOf(REAL0 + 2_000_000), REAL0 + 2_000_000);
+});
+
+test("a hold keeps simulated time from passing it, and time goes on from there without a jump", () => {
+  const real = fakeReal();
+  const start = REAL0 - 14 * DAY;
+  const clock = new SimClock({ start, speed: 1000, realNow: real.now, timers: real.timers });
+  clock.hold(start + 5_000);
+  real.advance(60_000);
+  assert.equal(clock.now(), start + 5_000, "held: the traffic is behind");
+  clock.hold(Infinity);
+  real.advance(1);
+  assert.equal(clock.now(), start + 6_000, "one real ms later, 1,000 simulated ms on");
 });
 
 test("simulated time never goes back, even when the real clock is set back", () => {

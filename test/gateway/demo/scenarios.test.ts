@@ -77,7 +77,7 @@ test("scenarioTraffic plays the scenario: its rate, drift time, experiment and d
   assert.equal(o.seed, 42);
   assert.equal(o.from, start);
   assert.equal(o.until, undefined, "goes on live until aborted");
-  assert.equal(o.requestsPerSimHour, 600);
+  assert.equal(o.requestsPerSimHour, 250);
   assert.equal(o.population!.driftAt, start + 5 * DAY);
   assert.deepEqual(o.experiment, { name: "retention_offer", baselineConversion: 0.1, lift: 0.15, control: "control" });
   assert.equal(o.outcomeDelayMs, DAY);
@@ -127,14 +127,15 @@ test("prodinsights.yaml for every scenario passes the config parser, on the logs
       assert.deepEqual(parsed.issues, [], `${name}:\n${text}`);
       const c = parsed.config!;
       assert.equal(c.defaultBackend, prometheusUrl ? "prometheus" : "logs");
-      assert.deepEqual([...c.backends.keys()], prometheusUrl ? ["prometheus", "logs"] : ["logs"]);
+      assert.deepEqual([...c.backends.keys()], prometheusUrl ? ["prometheus", "logs", "conversions"] : ["logs", "conversions"]);
       assert.ok(c.models.has("churn"));
       assert.deepEqual([...c.experiments.keys()], s.experiment ? ["retention_offer"] : []);
       assert.ok(c.policies.has("canary"));
     }
   }
   const text = workspaceYaml(getScenario("all"), { logDir: "logs" });
-  assert.match(text, /paths: \["logs\/\*\.jsonl"\]/);
+  assert.match(text, /paths: \["logs\/predictions\*\.jsonl"\]/);
+  assert.match(text, /paths: \["logs\/outcomes-conversion\*\.jsonl"\]/);
   assert.match(text, /baseline: -14d\.\.-9d/, "the drift monitor's reference ends at the drift");
-  assert.match(text, /steps: \[10, 25, 50, 100\]\n    interval: 2h/);
+  assert.match(text, /steps: \[25, 50, 100\]\n    interval: 30s/, "a live canary run takes minutes");
 });

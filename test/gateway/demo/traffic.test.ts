@@ -115,7 +115,7 @@ test("the same seed sends the same requests in the same order, with the same lab
   assert.equal(s.ok + total(s.errors), s.sent);
   assert.deepEqual(s.versions, { v1: s.sent });
   assert.equal(s.labelsPosted, s.ok);
-  assert.equal(s.conversionsPosted, total(s.conversions));
+  assert.equal(s.conversionsPosted, total(s.exposures), "every exposure's outcome, 0 or 1");
   assert.equal(flat(a.outcomes).length, s.labelsPosted + s.conversionsPosted);
   assert.equal(s.outcomesPending, 0);
   assert.equal(s.aborted, false);
@@ -152,12 +152,15 @@ test("without drain, outcomes due after `until` stay pending and are counted", a
 
 test("conversions come with the planted lift: the treatment converts at baseline x (1 + lift)", async () => {
   const experiment = { name: "offer", baselineConversion: 0.2, lift: 0.5 };
-  const { stats, outcomes } = await run("v2", { seed: 17, concurrency: 16, experiment, outcomeDelayMs: Infinity, until: T0 + 8 * HOUR, drain: true });
+  const { stats, outcomes, requests } = await run("v2", { seed: 17, concurrency: 16, experiment, outcomeDelayMs: Infinity, until: T0 + 8 * HOUR, drain: true });
+  const unitOf = new Map(requests.map((r) => [r.id, r.unit]));
   const conversions = { control: 0, treatment: 0 };
-  for (const item of flat(outcomes)) {
-    assert.deepEqual(Object.keys(item).sort(), ["metric", "unit", "value"]);
-    const arm = assignExperiments(LAYERS, String(item.unit))[0]!.arm as "control" | "treatment";
-    conversions[arm]++;
+  const items = flat(outcomes);
+  assert.equal(items.length, stats.sent, "an outcome, 0 or 1, for every exposure");
+  for (const item of items) {
+    assert.deepEqual(Object.keys(item).sort(), ["metric", "outcome", "request_id"]);
+    const arm = assignExperiments(LAYERS, unitOf.get(String(item.request_id))!)[0]!.arm as "control" | "treatment";
+    if (item.outcome === 1) conversions[arm]++;
   }
   assert.deepEqual(conversions, stats.conversions);
   const exposures = stats.exposures as { control: number; treatment: number };
