@@ -31,6 +31,14 @@ interface FeatureLimits {
   readonly categories: Map<string, { readonly values: Set<string>; readonly declared: boolean }>;
 }
 
+interface VersionSeries {
+  readonly requests: Counter.Internal;
+  readonly errors: Counter.Internal;
+  readonly latency: Histogram.Internal<string>;
+  readonly prediction: Histogram.Internal<string>;
+  readonly features: Map<string, Histogram.Internal<string>>;
+}
+
 export interface ModelTelemetry {
   readonly name: string;
   /** Feature names declared by the model's assertions, with their categories if any. */
@@ -40,6 +48,8 @@ export interface ModelTelemetry {
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly limits = new Map<string, FeatureLimits>();
+  private readonly byVersion = new Map<string, VersionSeries>();
+  private readonly byArm = new Map<string, Counter.Internal>();
   private readonly requests: Counter;
   private readonly errors: Counter;
   private readonly latency: Histogram;
@@ -84,14 +94,35 @@ export class GatewayMetrics {
     }
   }
 
+  /**
+   * The series of one model version, looked up once: prom-client checks and hashes the labels of
+   * every call made with a label object, which costs more than the count itself on the hot path.
+   */
+  private version(model: string, version: string): VersionSeries {
+    const key = `${model}\u0000${version}`;
+    let series = this.byVersion.get(key);
+    if (!series) {
+      series = {
+        requests: this.requests.labels(model, version),
+        errors: this.errors.labels(model, version),
+        latency: this.latency.labels(model, version),
+        prediction: this.prediction.labels(model, version),
+        features: new Map(),
+      };
+      this.byVersion.set(key, series);
+    }
+    return series;
+  }
+
   request(model: string, version: string, seconds: number, failed: boolean): void {
-    this.requests.inc({ model, version });
-    if (failed) this.errors.inc({ model, version });
-    this.latency.observe({ model, version }, seconds);
+    const series = this.version(model, version);
+    series.requests.inc();
+    if (failed) series.errors.inc();
+    series.latency.observe(seconds);
   }
 
   predicted(model: string, version: string, prediction: unknown): void {
-    if (typeof prediction === "number" && Number.isFinite(prediction)) this.prediction.observe({ model, version }, prediction);
+    if (typeof prediction === "number" && Number.isFinite(prediction)) this.version(model, version).prediction.observe(prediction);
   }
 
   features(model: string, version: string, features: Readonly<Record<string, unknown>>): void {
@@ -103,7 +134,11 @@ export class GatewayMetrics {
         limits.names.add(feature);
       }
       if (typeof value === "number") {
-        if (Number.isFinite(value)) this.feature.observe({ model, version, feature }, value);
+        if (!Number.isFinite(value)) continue;
+        const series = this.version(model, version).features;
+        let child = series.get(feature);
+        if (!child) series.set(feature, (child = this.feature.labels(model, version, feature)));
+        child.observe(value);
       } else if (typeof value === "string" || typeof value === "boolean") {
         this.category.inc({ model, version, feature, category: this.categoryOf(limits, feature, String(value)) });
       }
@@ -132,7 +167,10 @@ export class GatewayMetrics {
   }
 
   exposed(experiment: string, arm: string): void {
-    this.exposures.inc({ experiment, arm });
+    const key = `${experiment}\u0000${arm}`;
+    let child = this.byArm.get(key);
+    if (!child) this.byArm.set(key, (child = this.exposures.labels(experiment, arm)));
+    child.inc();
   }
 
   converted(experiment: string, arm: string, metric: string, value?: number): void {

@@ -17,7 +17,7 @@ import { checkAssertions } from "./assertions";
 import { corruptFeatures, faultsFor } from "./chaos";
 import { HttpError, isObject, readBody } from "./http";
 import type { GatewayCore } from "./server";
-import { callUpstream, HOP_BY_HOP, UpstreamError, type UpstreamResponse } from "./upstream";
+import { callUpstream, HOP_BY_HOP, UpstreamError, upstreamTarget, type UpstreamResponse } from "./upstream";
 
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -52,9 +52,13 @@ function predictionOf(res: UpstreamResponse): { body?: Record<string, unknown>; 
   }
 }
 
-export async function proxyRequest(gw: GatewayCore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+/** `path` is the request's path after `/models/`, query included: `churn/predict?x=1`. */
+export async function proxyRequest(gw: GatewayCore, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const started = performance.now();
-  const [, , model = "", ...restParts] = url.pathname.split("/");
+  const slash = path.search(/[/?]/);
+  const model = decodeURIComponent(slash === -1 ? path : path.slice(0, slash));
+  // What follows the model's name goes to the version's URL as it came: "/predict?x=1".
+  const rest = slash === -1 ? "" : path.slice(slash);
   const config = gw.config.models.get(model);
   if (!config) throw new HttpError(404, `no model '${model}': the gateway routes ${[...gw.config.models.keys()].join(", ")}`);
   const route = gw.routing.models[model]!;
@@ -102,7 +106,7 @@ export async function proxyRequest(gw: GatewayCore, req: IncomingMessage, res: S
     answer = { headers: { "content-type": "application/json; charset=utf-8" }, body: Buffer.from(JSON.stringify({ error: "chaos: an injected error" })) };
   } else {
     try {
-      const up = await callUpstream({ url: new URL(target.url.replace(/\/$/, "") + (restParts.length ? `/${restParts.join("/")}` : "") + url.search), method: req.method ?? "POST", headers, body, timeoutMs: config.timeoutMs });
+      const up = await callUpstream({ target: upstreamTarget(target.url), path: rest, method: req.method ?? "POST", headers, body, timeoutMs: config.timeoutMs });
       status = up.status;
       const parsed = predictionOf(up);
       prediction = parsed.prediction;
@@ -128,6 +132,6 @@ export async function proxyRequest(gw: GatewayCore, req: IncomingMessage, res: S
     const checked = !served.failed && (config.assertions.prediction !== undefined || config.assertions.features !== undefined);
     gw.served(served, checked ? checkAssertions(config.assertions, features, prediction) : []);
     const shadow = route.shadow;
-    if (shadow && shadow.version !== version && gw.random() * 100 < shadow.share) void gw.shadowCall(served, shadow.version, url, req.method ?? "POST", headers, body);
+    if (shadow && shadow.version !== version && gw.random() * 100 < shadow.share) void gw.shadowCall(served, shadow.version, rest, req.method ?? "POST", headers, body);
   });
 }

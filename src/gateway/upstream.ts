@@ -31,8 +31,34 @@ export class UpstreamError extends Error {
 
 const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 256 }), https: new https.Agent({ keepAlive: true, maxSockets: 256 }) };
 
+/** A model server's address, parsed once: a request adds only its path. */
+export interface UpstreamTarget {
+  readonly secure: boolean;
+  readonly hostname: string;
+  readonly port: number;
+  /** The URL's path without a trailing slash ("" for the root). */
+  readonly basePath: string;
+  readonly origin: string;
+}
+
+const targets = new Map<string, UpstreamTarget>();
+
+/** The target of a model server URL from gateway.yaml, cached by its text. */
+export function upstreamTarget(url: string): UpstreamTarget {
+  let t = targets.get(url);
+  if (!t) {
+    const u = new URL(url);
+    const secure = u.protocol === "https:";
+    t = { secure, hostname: u.hostname.replace(/^\[|\]$/g, ""), port: u.port === "" ? (secure ? 443 : 80) : Number(u.port), basePath: u.pathname.replace(/\/+$/, ""), origin: u.origin };
+    targets.set(url, t);
+  }
+  return t;
+}
+
 export interface UpstreamRequest {
-  readonly url: URL;
+  readonly target: UpstreamTarget;
+  /** Appended to the target's base path: "/predict?x=1". */
+  readonly path: string;
   readonly method: string;
   readonly headers: Readonly<Record<string, string | string[]>>;
   readonly body: Buffer;
@@ -42,14 +68,18 @@ export interface UpstreamRequest {
 
 export function callUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
   return new Promise((resolve, reject) => {
-    const secure = req.url.protocol === "https:";
-    const out = (secure ? https : http).request(req.url, {
+    const { secure, hostname, port, basePath } = req.target;
+    const out = (secure ? https : http).request({
+      hostname,
+      port,
+      path: basePath + req.path,
       method: req.method,
       headers: { ...req.headers, "content-length": String(req.body.length) },
       agent: secure ? agents.https : agents.http,
       ...(req.signal ? { signal: req.signal } : {}),
     });
     const fail = (err: UpstreamError): void => {
+      clearTimeout(timer);
       out.destroy();
       reject(err);
     };
@@ -74,7 +104,7 @@ export function callUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
     out.on("error", (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (err instanceof UpstreamError) return reject(err);
-      reject(new UpstreamError(`the model server at ${req.url.origin} is unreachable (${err.code ?? err.message})`, "unreachable"));
+      reject(new UpstreamError(`the model server at ${req.target.origin} is unreachable (${err.code ?? err.message})`, "unreachable"));
     });
     out.end(req.body);
   });

@@ -37,6 +37,12 @@ describe("routing", () => {
     assert.equal(h.stub.calls.at(-1)!.headers["x-request-id"], "req-123");
   });
 
+  test("the path and query after the model's name reach the version's URL as they came", async () => {
+    const res = await fetch(`${h.gw.url}/models/churn/v2/score?explain=1&k=a%20b`, { method: "POST", headers: { "x-unit-id": "q1" }, body: JSON.stringify({ features: { tenure: 1 } }) });
+    assert.equal(res.status, 200);
+    assert.equal(h.stub.calls.at(-1)!.path, "/v2/score?explain=1&k=a%20b");
+  });
+
   test("2,000 units split 70/30 within a chi-square test's tolerance", async () => {
     const counts = { v1: 0, v2: 0 };
     for (let i = 0; i < 2000; i += 50) {
