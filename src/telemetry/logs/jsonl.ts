@@ -6,14 +6,27 @@
  * are decoded and JSON.parsed here. Both give the same record, or the same reason, for a line.
  */
 import { JsonlLineScanner } from "./jsonlScan";
-import { decodeUtf8, RecordSplitter, splitChunks, type RawRecord } from "./split";
+import { decodeUtf8, RecordSplitter, type RecordSink } from "./split";
 import type { RowItem } from "./types";
 
-function toItem(rec: RawRecord, maxLineBytes: number, scanner: JsonlLineScanner): RowItem | undefined {
-  if (rec.bytes === undefined) return { line: rec.line, error: `line longer than ${maxLineBytes} bytes (${rec.tooLong} bytes)` };
-  const scanned = scanner.scan(rec.bytes);
-  if (scanned !== undefined) return { line: rec.line, row: scanned, textual: false };
-  return parseLine(rec.line, rec.bytes);
+/** One chunk's lines as items: the fast path reads each line in place in the chunk, the JSON.parse way gets its own bytes. */
+class JsonlItems implements RecordSink {
+  readonly items: RowItem[] = [];
+
+  constructor(
+    private readonly scanner: JsonlLineScanner,
+    private readonly maxLineBytes: number,
+  ) {}
+
+  record(line: number, bytes: Uint8Array, start: number, end: number): void {
+    const row = this.scanner.scan(bytes, start, end);
+    const item = row !== undefined ? { line, row, textual: false } : parseLine(line, bytes.subarray(start, end));
+    if (item !== undefined) this.items.push(item);
+  }
+
+  tooLong(line: number, length: number): void {
+    this.items.push({ line, error: `line longer than ${this.maxLineBytes} bytes (${length} bytes)` });
+  }
 }
 
 /** The JSON.parse way, for the lines the fast path leaves: the reference the fast path must agree with. */
@@ -39,17 +52,18 @@ export interface TextReaderState {
   peakBuffered: number;
 }
 
+/** The rows of each chunk as one batch, then those the end of the input completes (as splitChunks yields them). */
 export async function* readJsonl(chunks: AsyncIterable<Uint8Array>, maxLineBytes: number, state: TextReaderState): AsyncGenerator<RowItem[]> {
   const splitter = new RecordSplitter("lines", maxLineBytes);
   const scanner = new JsonlLineScanner();
-  const convert = (records: RawRecord[]): RowItem[] => {
+  for await (const chunk of chunks) {
+    const batch = new JsonlItems(scanner, maxLineBytes);
+    splitter.pushTo(chunk, batch);
     state.peakBuffered = Math.max(state.peakBuffered, splitter.peakBuffered);
-    const items: RowItem[] = [];
-    for (const rec of records) {
-      const item = toItem(rec, maxLineBytes, scanner);
-      if (item) items.push(item);
-    }
-    return items;
-  };
-  yield* splitChunks(chunks, splitter, convert);
+    yield batch.items;
+  }
+  const last = new JsonlItems(scanner, maxLineBytes);
+  splitter.endTo(last);
+  state.peakBuffered = Math.max(state.peakBuffered, splitter.peakBuffered);
+  yield last.items;
 }

@@ -21,9 +21,16 @@
  * operation). Strings: keys and short values are kept in a small cache keyed by their bytes, so a
  * log's repeated names and categories cost no new string per line; a string with escapes is
  * decoded by JSON.parse of just that string.
+ *
+ * What else a line costs is kept small too, each step after a profile of the drift bench: the line
+ * is read in place in the chunk read from the file; keys are checked against the last line's, four
+ * bytes at a time; `features` values go unboxed into shared arenas (jsonlParts.ts), not into an
+ * array and an object per line; and a `ts` of the common ISO shape is read as a time from its bytes
+ * (timestamps.ts), its text made only if something asks for it.
  */
-import { isAscii } from "node:buffer";
+import { ARENA_VALUES, ascii, asBuffer, FeatureArena, hashStep, Key, matches, MAX_FEATURE_KEYS, StringCache } from "./jsonlParts";
 import { FeatureEntries, ScannedRow } from "./records";
+import { isoUtcBytes } from "./timestamps";
 
 const TAB = 0x09;
 const LF = 0x0a;
@@ -48,14 +55,24 @@ const OUT = -1;
 
 /** The fields normalizeRow reads, by the bit that marks them seen in a line. */
 const FIELDS = ["ts", "model", "version", "event", "unit", "experiment", "arm", "latency_ms", "error", "outcome", "prediction", "features"] as const;
-type Field = (typeof FIELDS)[number];
-const FEATURES = FIELDS.indexOf("features");
-const TS = FIELDS.indexOf("ts");
-const ERROR = FIELDS.indexOf("error");
+const fieldIndex = (name: (typeof FIELDS)[number]): number => FIELDS.indexOf(name);
+const FEATURES = fieldIndex("features");
+const F_TS = fieldIndex("ts");
+const F_MODEL = fieldIndex("model");
+const F_VERSION = fieldIndex("version");
+const F_EVENT = fieldIndex("event");
+const F_UNIT = fieldIndex("unit");
+const F_EXPERIMENT = fieldIndex("experiment");
+const F_ARM = fieldIndex("arm");
+const F_LATENCY_MS = fieldIndex("latency_ms");
+const F_ERROR = fieldIndex("error");
+const F_OUTCOME = fieldIndex("outcome");
 /** What readValue makes of a string: nothing (the value is not wanted), a new string, or one from the cache. */
 const SKIP = 0;
 const FRESH = 1;
 const CACHED = 2;
+/** For ts: an ISO text of the common shape is read as a time (into `time`) without making the string; any other, FRESH. */
+const TIME = 3;
 /** fieldOf for a key normalizeRow does not read, and for a flat `features.<name>` key. */
 const OTHER = -1;
 const FLAT = -2;
@@ -67,67 +84,14 @@ const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 /** Significant digits below which an integer mantissa is exact (10^15 < 2^53). */
 const MAX_FAST_DIGITS = 15;
 
-/** More keys in one `features` object than this go the JSON.parse way (the scratch arrays stay small). */
-const MAX_FEATURE_KEYS = 4096;
-
 const isWhitespace = (c: number): boolean => c === SPACE || c === TAB || c === CR || c === LF;
 
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return b;
-}
-
-const ascii = (s: string): Uint8Array => Uint8Array.from(s, (ch) => ch.charCodeAt(0));
-
-/** Whether b[at, at + bytes.length) holds `bytes`. Typed arrays on both sides: charCodeAt is slower. */
-function matches(b: Uint8Array, at: number, bytes: Uint8Array): boolean {
-  const len = bytes.length;
-  if (at + len > b.length) return false;
-  for (let k = 0; k < len; k++) if (b[at + k] !== bytes[k]) return false;
-  return true;
-}
-
-/** Bytes that end the quick loop over a string: the quote, a backslash, control characters (and non-ASCII, which scan() has already ruled out). */
-const STRING_STOP = new Uint8Array(256).map((_, c) => (c === QUOTE || c === BACKSLASH || c < SPACE || c >= 0x80 ? 1 : 0));
-
 /**
- * Strings of at most MAX_CACHED bytes by their bytes, in a direct-mapped table: a slot holds the
- * last string hashed to it. Bounded whatever the input; a miss only costs a new string.
+ * Bytes that end the quick loop over a string: the quote, a backslash, control characters, and
+ * non-ASCII ones, which leave the line to the decoder. Outside strings, only JSON's ASCII tokens
+ * are taken, so every line the fast path takes is ASCII without a separate check.
  */
-const CACHE_SLOTS = 4096;
-const MAX_CACHED = 64;
-
-class StringCache {
-  private readonly strings: Array<string | undefined> = new Array<string | undefined>(CACHE_SLOTS).fill(undefined);
-  private readonly bytes: Uint8Array[] = new Array<Uint8Array>(CACHE_SLOTS).fill(new Uint8Array(0));
-
-  /** The string of b[start, end), ASCII without escapes; `hash` is hashStep over those bytes. */
-  get(b: Buffer, start: number, end: number, hash: number): string {
-    if (end - start > MAX_CACHED) return b.toString("latin1", start, end);
-    const slot = (hash ^ (hash >>> 12)) & (CACHE_SLOTS - 1);
-    const cached = this.strings[slot];
-    if (cached !== undefined && cached.length === end - start && matches(b, start, this.bytes[slot]!)) return cached;
-    const s = b.toString("latin1", start, end);
-    this.strings[slot] = s;
-    this.bytes[slot] = Uint8Array.from(b.subarray(start, end)); // a plain Uint8Array, as every pattern `matches` meets
-    return s;
-  }
-}
-
-const hashStep = (h: number, c: number): number => (Math.imul(h, 31) + c) | 0;
-
-/** A key seen at a place of the last line, as the bytes `"name":`: the next line's key there is most likely the same. */
-class Key {
-  readonly pattern: Uint8Array;
-  constructor(
-    readonly name: string,
-    /** Its index in FIELDS, or OTHER; for a feature, unused. */
-    readonly field: number,
-  ) {
-    this.pattern = ascii(`"${name}":`);
-  }
-}
+const STRING_STOP = new Uint8Array(256).map((_, c) => (c === QUOTE || c === BACKSLASH || c < SPACE || c >= 0x80 ? 1 : 0));
 
 const TRUE = ascii("true");
 const FALSE = ascii("false");
@@ -143,11 +107,54 @@ function fieldOf(b: Uint8Array, start: number, end: number): number {
   return OTHER;
 }
 
+/** row[FIELDS[field]] = value for fields but ts and features, as a switch: a store by computed name was 2% of a drift scan. */
+function setField(row: ScannedRow, field: number, value: unknown): void {
+  switch (field) {
+    case F_MODEL:
+      row.model = value;
+      break;
+    case F_VERSION:
+      row.version = value;
+      break;
+    case F_EVENT:
+      row.event = value;
+      break;
+    case F_UNIT:
+      row.unit = value;
+      break;
+    case F_EXPERIMENT:
+      row.experiment = value;
+      break;
+    case F_ARM:
+      row.arm = value;
+      break;
+    case F_LATENCY_MS:
+      row.latency_ms = value;
+      break;
+    case F_ERROR:
+      row.error = value;
+      break;
+    case F_OUTCOME:
+      row.outcome = value;
+      break;
+    default: // prediction
+      row.prediction = value;
+  }
+}
+
 export class JsonlLineScanner {
+  /** The bytes being read, as given and as a Buffer; `n` is where the line ends in them. */
+  private bytes: Uint8Array | undefined = undefined;
   private b: Buffer = asBuffer(new Uint8Array(0));
   private n = 0;
-  /** The value the last read* call produced, when it was asked for. */
+  /** The line's bytes as 32-bit words, for matchKey: a view of the whole ArrayBuffer, from `offset`. */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private offset = 0;
+  /** The value the last read* call produced, when it was asked for; a number read is also in `num`, unboxed. */
   private value: unknown = undefined;
+  private num = 0;
+  /** What readString made of a TIME: its ms, or NaN when it made the string (in `value`) instead. */
+  private time = NaN;
   /** The last key read by readKey: its string (for features) or field (top level). */
   private key: Key | undefined = undefined;
   private readonly strings = new StringCache();
@@ -157,23 +164,50 @@ export class JsonlLineScanner {
   /** The names of the last `features` object, shared by the next rows that list the same ones. */
   private names: readonly string[] = [];
   private readonly scratchNames: string[] = [];
-  private readonly scratchValues: unknown[] = [];
+  /** Where rows' feature values go (FeatureEntries): numbers unboxed, other values beside them. */
+  private arena = new FeatureArena();
 
-  /** The row `line` holds, or undefined when it is outside the subset and JSON.parse must read it. */
-  scan(line: Uint8Array): ScannedRow | undefined {
-    if (!isAscii(line)) return undefined; // native and fast; the loops below then need not check
-    this.b = asBuffer(line);
-    this.n = line.length;
+  /**
+   * The row the line bytes[start, end) holds, or undefined when it is outside the subset and
+   * JSON.parse must read it. Positions are kept in `bytes` (a chunk of many lines, say); every
+   * token must end before `end`, and a line is taken only when its object ends exactly there, so
+   * what follows the line never changes what it gives.
+   */
+  scan(bytes: Uint8Array, start = 0, end = bytes.length): ScannedRow | undefined {
+    if (bytes !== this.bytes) {
+      // once per chunk read
+      this.bytes = bytes;
+      this.b = asBuffer(bytes);
+      if (bytes.buffer !== this.view.buffer) this.view = new DataView(bytes.buffer);
+      this.offset = bytes.byteOffset;
+    }
+    this.n = end;
     const row = new ScannedRow();
-    const end = this.readRow(row);
+    const stop = this.readRow(row, start);
     this.value = undefined;
-    return end === this.n ? row : undefined;
+    return stop === end ? row : undefined;
   }
 
   private skipWhitespace(i: number): number {
-    const b = this.b;
-    while (isWhitespace(b[i]!)) i++; // past the end, b[i] is undefined: no whitespace
+    const { b, n } = this;
+    // Never past the end: a comparison that once met undefined there is slow ever after.
+    if (i < n && b[i]! > SPACE) return i; // compact JSON: one test
+    while (i < n && isWhitespace(b[i]!)) i++;
     return i;
+  }
+
+  /** Whether the line holds `key`'s bytes at `i`. */
+  private matchKey(key: Key, i: number): boolean {
+    const { pattern, words } = key;
+    const len = pattern.length;
+    if (i + len > this.n) return false;
+    const view = this.view;
+    const at = this.offset + i;
+    for (let w = 0; w < words.length; w++) if (view.getInt32(at + 4 * w, true) !== words[w]) return false;
+    if ((len & 3) === 0) return true;
+    if (len > 4) return view.getInt32(at + len - 4, true) === key.last; // the rest, in a word that overlaps the last
+    for (let k = 0; k < len; k++) if (this.b[i + k] !== pattern[k]) return false; // `"":`
+    return true;
   }
 
   /**
@@ -194,7 +228,7 @@ export class JsonlLineScanner {
       if (c < ZERO || c > NINE) digits = false;
       hash = hashStep(hash, c);
     }
-    if (b[j] !== QUOTE) return OUT; // an escape, a control character or the end
+    if (j >= this.n || b[j] !== QUOTE) return OUT; // an escape, a control character or the end
     if (topLevel) {
       const field = fieldOf(b, start, j);
       if (field === FLAT) return OUT;
@@ -209,10 +243,10 @@ export class JsonlLineScanner {
   }
 
   /** Reads the top-level object into `row`; the position after it and any whitespace, or OUT. */
-  private readRow(row: ScannedRow): number {
+  private readRow(row: ScannedRow, start: number): number {
     const b = this.b;
     const keys = this.topKeys;
-    let i = this.skipWhitespace(0);
+    let i = this.skipWhitespace(start);
     if (b[i] !== LBRACE) return OUT;
     i = this.skipWhitespace(i + 1);
     let seen = 0;
@@ -220,7 +254,7 @@ export class JsonlLineScanner {
     if (b[i] === RBRACE) return this.skipWhitespace(i + 1);
     for (;;) {
       let key = keys[count];
-      if (key !== undefined && matches(b, i, key.pattern)) i = this.skipWhitespace(i + key.pattern.length);
+      if (key !== undefined && this.matchKey(key, i)) i = this.skipWhitespace(i + key.pattern.length);
       else {
         i = this.readKey(i, true);
         if (i === OUT) return OUT;
@@ -234,8 +268,16 @@ export class JsonlLineScanner {
         seen |= 1 << field;
         if (field !== FEATURES) {
           // ts and error messages are mostly new text on each line: kept out of the string cache
-          i = this.readValue(i, field === TS || field === ERROR ? FRESH : CACHED);
-          row[FIELDS[field] as Exclude<Field, "features">] = this.value;
+          if (field === F_TS) {
+            this.time = NaN;
+            const at = i + 1;
+            i = this.readValue(i, TIME);
+            if (Number.isNaN(this.time)) row.ts = this.value;
+            else row.setTsText(this.time, b, at, i - 1);
+          } else {
+            i = this.readValue(i, field === F_ERROR ? FRESH : CACHED);
+            setField(row, field, this.value);
+          }
         } else if (b[i] === LBRACE) {
           i = this.readFeatures(i);
           row.features = this.value as FeatureEntries;
@@ -262,7 +304,11 @@ export class JsonlLineScanner {
   private readFeatures(i: number): number {
     const b = this.b;
     const names = this.scratchNames;
-    const values = this.scratchValues;
+    let arena = this.arena;
+    let { numbers, others } = arena;
+    let base = arena.used;
+    let otherBase = arena.usedOthers;
+    let otherCount = 0;
     const keys = this.featureKeys;
     const last = this.names;
     let count = 0;
@@ -271,19 +317,32 @@ export class JsonlLineScanner {
     if (b[i] !== RBRACE) {
       for (;;) {
         if (count === MAX_FEATURE_KEYS) return OUT;
+        if (base + count === ARENA_VALUES) {
+          // Out of room: the row moves to a new arena, and the old one stays with its rows.
+          arena = this.arena = FeatureArena.moved(arena, base, count, otherBase, otherCount);
+          ({ numbers, others } = arena);
+          base = 0;
+          otherBase = 0;
+        }
         let key = keys[count];
-        if (key !== undefined && matches(b, i, key.pattern)) i = this.skipWhitespace(i + key.pattern.length);
+        if (key !== undefined && this.matchKey(key, i)) i = this.skipWhitespace(i + key.pattern.length);
         else {
           i = this.readKey(i, false);
           if (i === OUT) return OUT;
           key = keys[count] = this.key!;
         }
         if (key.name !== last[count]) same = false;
-        const c = b[i]!;
-        i = c === MINUS || (c >= ZERO && c <= NINE) ? this.readNumber(i, true) : this.readValue(i, CACHED);
+        const c = i < this.n ? b[i]! : -1;
+        if (c === MINUS || (c >= ZERO && c <= NINE)) {
+          i = this.readNumber(i, true);
+          numbers[base + count] = this.num;
+        } else {
+          i = this.readValue(i, CACHED);
+          numbers[base + count] = NaN; // never a JSON number's value: the value is the next in `others`
+          others[otherBase + otherCount++] = this.value; // at most at the end: the array stays dense
+        }
         if (i === OUT) return OUT;
         names[count] = key.name;
-        values[count] = this.value;
         count++;
         i = this.skipWhitespace(i);
         if (b[i] === COMMA) i = this.skipWhitespace(i + 1);
@@ -296,7 +355,9 @@ export class JsonlLineScanner {
       if (new Set(fresh).size !== count) return OUT; // a duplicate key
       this.names = fresh;
     }
-    this.value = new FeatureEntries(this.names, values.slice(0, count));
+    this.value = new FeatureEntries(this.names, numbers, others, base, otherBase);
+    arena.used = base + count;
+    arena.usedOthers = otherBase + otherCount;
     return i + 1;
   }
 
@@ -305,7 +366,11 @@ export class JsonlLineScanner {
     const b = this.b;
     const c = b[i];
     if (c === QUOTE) return this.readString(i, strings);
-    if (c === MINUS || (c !== undefined && c >= ZERO && c <= NINE)) return this.readNumber(i, strings !== SKIP);
+    if (c === MINUS || (c !== undefined && c >= ZERO && c <= NINE)) {
+      const j = this.readNumber(i, strings !== SKIP);
+      this.value = this.num;
+      return j;
+    }
     if (this.literal(i, TRUE)) {
       this.value = true;
       return i + 4;
@@ -322,7 +387,7 @@ export class JsonlLineScanner {
   }
 
   private literal(i: number, word: Uint8Array): boolean {
-    return matches(this.b, i, word);
+    return i + word.length <= this.n && matches(this.b, i, word);
   }
 
   /** Reads the string at `i` (a quote); the position after it, or OUT. */
@@ -351,8 +416,12 @@ export class JsonlLineScanner {
     }
     if (j >= n) return OUT;
     if (strings === SKIP) return j + 1;
+    if (strings === TIME && !escaped) {
+      this.time = isoUtcBytes(b, i + 1, j) ?? NaN;
+      if (!Number.isNaN(this.time)) return j + 1;
+    }
     if (escaped) this.value = JSON.parse(b.toString("latin1", i, j + 1)) as string;
-    else this.value = strings === CACHED ? this.strings.get(b, i + 1, j, hash) : b.toString("latin1", i + 1, j);
+    else this.value = strings === CACHED ? this.strings.get(b, i + 1, j, hash) : b.toString("latin1", i + 1, j); // FRESH, TIME
     return j + 1;
   }
 
@@ -411,7 +480,7 @@ export class JsonlLineScanner {
         v = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
         if (negative) v = -v;
       } else v = Number(b.toString("latin1", i, j));
-      this.value = v;
+      this.num = v;
     }
     return j;
   }

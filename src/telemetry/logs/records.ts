@@ -3,6 +3,7 @@
  * prediction or event record, or the reason it is malformed. The rules are in
  * docs/prediction-logs.md; every reason names the field and shows at most a short, quoted snippet.
  */
+import { DECIMAL, parseTimestamp } from "./timestamps";
 import type { EventRecord, FeatureSource, FeatureValue, FeatureVisitor, PredictionRecord } from "./types";
 
 export type Normalized =
@@ -27,107 +28,6 @@ export function snippet(v: unknown): string {
     }
   }
   return s.length > 40 ? `${s.slice(0, 39)}…` : s;
-}
-
-// ISO 8601 dates and date-times as logs write them; a value without a zone is UTC.
-const ISO = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?))?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/**
- * Epoch numbers are told apart by size, each unit covering 1973 to 5138: below 1e11 they are
- * seconds, below 1e14 milliseconds, below 1e17 microseconds, and nanoseconds above. Seconds are
- * rounded to whole milliseconds, so that 1790000000.123 is exactly 1790000000123.
- *
- * @example epochToMs(1790000000) // 1790000000000
- * @example epochToMs(1790000000000) // 1790000000000
- */
-export function epochToMs(v: number): number {
-  const a = Math.abs(v);
-  if (a < 1e11) return Math.round(v * 1e3);
-  if (a < 1e14) return v;
-  if (a < 1e17) return v / 1e3;
-  return v / 1e6;
-}
-
-/** The digit at `i`, or NaN, which fails every later range check. */
-function digit(s: string, i: number): number {
-  const d = s.charCodeAt(i) - 48;
-  return d >= 0 && d <= 9 ? d : NaN;
-}
-
-// Logs repeat one day for thousands of lines, so the last day's start is kept.
-let lastDay = "";
-let lastDayMs = 0;
-
-/**
- * The common log spelling, `YYYY-MM-DDTHH:MM:SSZ` with or without `.sss`, read digit by digit: a
- * scan meets one per line and the regular expression below costs ten times as much. Anything
- * else (or an impossible date) is undefined and goes the general way.
- */
-function isoUtcFast(s: string): number | undefined {
-  const n = s.length;
-  if (n !== 24 && n !== 20) return undefined;
-  // "T", ":", ":", ("."), "Z"
-  if (s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(n - 1) !== 90) return undefined;
-  if (n === 24 && s.charCodeAt(19) !== 46) return undefined;
-  let dayMs: number;
-  if (lastDay.length === 10 && s.startsWith(lastDay)) dayMs = lastDayMs;
-  else {
-    if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
-    const y = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
-    const mo = digit(s, 5) * 10 + digit(s, 6);
-    const d = digit(s, 8) * 10 + digit(s, 9);
-    // Date.UTC reads years 0-99 as 1900-1999; leave those to Date.parse.
-    if (!(y >= 100 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31)) return undefined;
-    dayMs = Date.UTC(y, mo - 1, d);
-    if (new Date(dayMs).getUTCDate() !== d) return undefined; // 31 April and the like
-    lastDay = s.slice(0, 10);
-    lastDayMs = dayMs;
-  }
-  const h = digit(s, 11) * 10 + digit(s, 12);
-  const mi = digit(s, 14) * 10 + digit(s, 15);
-  const sec = digit(s, 17) * 10 + digit(s, 18);
-  const ms = n === 24 ? digit(s, 20) * 100 + digit(s, 21) * 10 + digit(s, 22) : 0;
-  if (!(h <= 23 && mi <= 59 && sec <= 59 && ms >= 0)) return undefined;
-  return dayMs + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
-}
-
-/** Whether YYYY-MM-DD names a day of the calendar. */
-function isRealDate(date: string): boolean {
-  const [y, mo, d] = date.split("-").map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(2000, mo - 1, d));
-  day.setUTCFullYear(y); // Date.UTC alone reads years 0-99 as 1900-1999
-  return mo >= 1 && mo <= 12 && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d;
-}
-
-/** A timestamp as milliseconds since the epoch: ISO 8601 text, an epoch number (or its text), or a Date. */
-export function parseTimestamp(v: unknown): number | undefined {
-  if (typeof v === "string") {
-    const fast = isoUtcFast(v);
-    if (fast !== undefined) return fast;
-  }
-  if (typeof v === "number") return Number.isFinite(v) ? epochToMs(v) : undefined;
-  if (typeof v === "bigint") return epochToMs(Number(v));
-  if (v instanceof Date) return Number.isFinite(v.getTime()) ? v.getTime() : undefined;
-  if (typeof v !== "string") return undefined;
-  const s = v.trim();
-  if (DECIMAL.test(s)) {
-    const n = Number(s);
-    return Number.isFinite(n) ? epochToMs(n) : undefined;
-  }
-  const m = ISO.exec(s);
-  if (!m) return undefined;
-  const [, date, time, zone] = m;
-  if (!isRealDate(date!)) return undefined; // Date.parse would roll 2026-02-30 over into March
-  let clock = time ?? "00:00";
-  if (clock.length === 5) clock += ":00";
-  const frac = /[.,](\d+)$/.exec(clock);
-  // Keep milliseconds; Date.parse does not take every fraction length.
-  if (frac) clock = `${clock.slice(0, clock.length - frac[0].length)}.${frac[1]!.slice(0, 3).padEnd(3, "0")}`;
-  let tz = zone === undefined || zone === "z" ? "Z" : zone;
-  if (tz !== "Z") tz = tz.length === 3 ? `${tz}:00` : tz.includes(":") ? tz : `${tz.slice(0, 3)}:${tz.slice(3)}`;
-  const ms = Date.parse(`${date}T${clock}${tz}`);
-  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /** CSV cells that mean "no value", as pandas reads them. */
@@ -224,12 +124,17 @@ function outcomeValue(v: unknown, textual: boolean): Field<number> {
 /**
  * A `features` object as the JSONL fast path (jsonlScan.ts) read it, without building the object:
  * its names and raw values (numbers, strings, booleans, null) in the order JSON.parse would
- * enumerate them. The names array may be shared between rows and is never changed.
+ * enumerate them. The names array may be shared between rows and is never changed. Value i is
+ * `numbers[offset + i]`, unboxed, or, where that is NaN (which no JSON number reads as), the next
+ * string, boolean or null in `others`, from `otherOffset` on; both arrays are shared by many rows.
  */
 export class FeatureEntries {
   constructor(
     readonly names: readonly string[],
-    readonly values: readonly unknown[],
+    readonly numbers: Float64Array,
+    readonly others: readonly unknown[],
+    readonly offset: number,
+    readonly otherOffset: number,
   ) {}
 }
 
@@ -239,7 +144,17 @@ export class FeatureEntries {
  * `features.<name>` fields (such lines go the JSON.parse way).
  */
 export class ScannedRow {
-  ts: unknown = undefined;
+  /**
+   * `ts` in ms when the fast path read it from the bytes of an ISO text of the common shape
+   * (isoUtcBytes), NaN otherwise. Its text is then made only if `ts` is asked for: a string per
+   * line was 7% of a drift scan, and normalizeRow needs only the time.
+   */
+  tsMs = NaN;
+  private tsValue: unknown = undefined;
+  /** The bytes the line was read from (its chunk) and the span of the ts text in them, until the text is made. */
+  private tsLine: Buffer | undefined = undefined;
+  private tsAt = 0;
+  private tsEnd = 0;
   model: unknown = undefined;
   version: unknown = undefined;
   event: unknown = undefined;
@@ -251,6 +166,28 @@ export class ScannedRow {
   outcome: unknown = undefined;
   prediction: unknown = undefined;
   features: FeatureEntries | null | undefined = undefined;
+
+  get ts(): unknown {
+    if (this.tsLine !== undefined) {
+      this.tsValue = this.tsLine.toString("latin1", this.tsAt, this.tsEnd);
+      this.tsLine = undefined;
+    }
+    return this.tsValue;
+  }
+
+  set ts(value: unknown) {
+    this.tsValue = value;
+    this.tsLine = undefined;
+    this.tsMs = NaN;
+  }
+
+  /** ts is the text bytes[at, end) (ASCII, no escapes), which reads as `ms`. */
+  setTsText(ms: number, bytes: Buffer, at: number, end: number): void {
+    this.tsMs = ms;
+    this.tsLine = bytes;
+    this.tsAt = at;
+    this.tsEnd = end;
+  }
 }
 
 const { hasOwnProperty } = Object.prototype;
@@ -273,8 +210,16 @@ export class RecordFeatures implements FeatureSource {
   visit(visitor: FeatureVisitor): void {
     const o = this.object;
     if (o instanceof FeatureEntries) {
-      const { names, values } = o;
-      for (let i = 0; i < names.length; i++) this.emit(visitor, names[i]!, values[i]);
+      const { names, numbers, others, offset } = o;
+      const max = this.maxChars;
+      let other = o.otherOffset;
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i]!;
+        const v = numbers[offset + i]!;
+        if (v !== v) this.emit(visitor, name, others[other++]);
+        // a number: finite ones are values (v - v is NaN for ±Infinity)
+        else if (v - v === 0 && name.length !== 0 && name.length <= max) visitor.feature(name, v);
+      }
     } else if (o !== undefined) {
       // for…in rather than Object.entries: no array per record. The own-property check keeps out
       // anything enumerable that a polluted prototype would add; V8 optimises this spelling of it
@@ -320,9 +265,13 @@ const NO_FLAT: ReadonlyArray<readonly [string, FeatureValue]> = [];
  */
 export function normalizeRow(row: Readonly<Record<string, unknown>> | ScannedRow, textual: boolean, options: NormalizeOptions): Normalized {
   const max = options.maxLabelChars;
-  if (isMissing(row.ts, textual)) return { kind: "invalid", reason: "ts: missing" };
-  const t = parseTimestamp(row.ts);
-  if (t === undefined) return { kind: "invalid", reason: `ts: ${snippet(row.ts)} is not a time (ISO 8601 or epoch seconds/milliseconds)` };
+  let t: number | undefined;
+  if (row instanceof ScannedRow && !Number.isNaN(row.tsMs)) t = row.tsMs; // read from the line's bytes already
+  else {
+    if (isMissing(row.ts, textual)) return { kind: "invalid", reason: "ts: missing" };
+    t = parseTimestamp(row.ts);
+    if (t === undefined) return { kind: "invalid", reason: `ts: ${snippet(row.ts)} is not a time (ISO 8601 or epoch seconds/milliseconds)` };
+  }
 
   const model = label("model", row.model, textual, max);
   const version = label("version", row.version, textual, max);

@@ -14,6 +14,30 @@ export interface RawRecord {
   readonly tooLong?: number;
 }
 
+/**
+ * Where a splitter hands its records: each as bytes[start, end) without its line break, or, when it
+ * was too long to keep, its length. The bytes are the chunk read when the record lies within one,
+ * so that a reader that scans them in place makes no view per line (JSONL: a tenth of its time
+ * went to cutting lines); they are not changed later.
+ */
+export interface RecordSink {
+  record(line: number, bytes: Uint8Array, start: number, end: number): void;
+  tooLong(line: number, length: number): void;
+}
+
+/** A RecordSink that collects RawRecords, for readers that want each record as its own bytes. */
+class RecordList implements RecordSink {
+  constructor(private readonly out: RawRecord[]) {}
+
+  record(line: number, bytes: Uint8Array, start: number, end: number): void {
+    this.out.push({ line, bytes: start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end) });
+  }
+
+  tooLong(line: number, length: number): void {
+    this.out.push({ line, tooLong: length });
+  }
+}
+
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
@@ -44,6 +68,16 @@ export class RecordSplitter {
 
   /** Splits `chunk`, appending the records it completes to `out`. */
   push(chunk: Uint8Array, out: RawRecord[]): void {
+    this.pushTo(chunk, new RecordList(out));
+  }
+
+  /** Flushes a last record that has no line break after it. */
+  end(out: RawRecord[]): void {
+    this.endTo(new RecordList(out));
+  }
+
+  /** Splits `chunk`, handing the records it completes to `sink`. */
+  pushTo(chunk: Uint8Array, sink: RecordSink): void {
     let start = 0;
     while (start < chunk.length) {
       // Past the cap, quotes no longer matter: the record ends at the next line break.
@@ -52,8 +86,14 @@ export class RecordSplitter {
         this.keep(chunk.subarray(start));
         return;
       }
-      this.keep(chunk.subarray(start, end));
-      this.finish(out);
+      if (this.partsLength === 0 && this.overflow === 0 && end - start <= this.maxBytes) {
+        // The whole record is in this chunk: handed over in place (what keep and finish would do, without a view).
+        if (end - start > this.peakBuffered) this.peakBuffered = end - start;
+        sink.record(this.recordLine, chunk, start, end > start && chunk[end - 1] === CR ? end - 1 : end);
+      } else {
+        this.keep(chunk.subarray(start, end));
+        this.finish(sink);
+      }
       this.line++;
       this.recordLine = this.line;
       start = end + 1;
@@ -61,8 +101,8 @@ export class RecordSplitter {
   }
 
   /** Flushes a last record that has no line break after it. */
-  end(out: RawRecord[]): void {
-    if (this.partsLength > 0 || this.overflow > 0) this.finish(out);
+  endTo(sink: RecordSink): void {
+    if (this.partsLength > 0 || this.overflow > 0) this.finish(sink);
   }
 
   /** Index of the LF that ends the current CSV record in `chunk`, or -1; counts LFs inside quotes. */
@@ -119,15 +159,14 @@ export class RecordSplitter {
     if (this.partsLength > this.peakBuffered) this.peakBuffered = this.partsLength;
   }
 
-  private finish(out: RawRecord[]): void {
+  private finish(sink: RecordSink): void {
     if (this.overflow > 0) {
-      out.push({ line: this.recordLine, tooLong: this.overflow });
+      sink.tooLong(this.recordLine, this.overflow);
       // A record cut short may have left a quote open; start clean at the next line.
       this.state = FIELD_START;
     } else {
-      let bytes = this.parts.length === 1 ? this.parts[0]! : concat(this.parts, this.partsLength);
-      if (bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, bytes.length - 1);
-      out.push({ line: this.recordLine, bytes });
+      const bytes = this.parts.length === 1 ? this.parts[0]! : concat(this.parts, this.partsLength);
+      sink.record(this.recordLine, bytes, 0, bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length);
     }
     this.parts = [];
     this.partsLength = 0;

@@ -34,11 +34,13 @@ async function items(reader: AsyncGenerator<RowItem[]>): Promise<RowItem[]> {
   return out;
 }
 
+const FIELDS = ["ts", "model", "version", "event", "unit", "experiment", "arm", "latency_ms", "error", "outcome", "prediction", "features"] as const;
+
 /** A row the JSONL fast path read, as the plain object of its fields (absent ones left out). */
 function plain(item: RowItem): RowItem {
   if (!("row" in item) || !(item.row instanceof ScannedRow)) return item;
   const row: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item.row)) if (v !== undefined) row[k] = v;
+  for (const k of FIELDS) if (item.row[k] !== undefined) row[k] = item.row[k];
   return { ...item, row };
 }
 

@@ -32,15 +32,33 @@ function reference(bytes: Uint8Array): unknown {
   return "error" in item ? { unreadable: item.error } : comparable(normalizeRow(item.row, false, opts));
 }
 
-/** Checks one line; returns whether the fast path took it. */
-function check(scanner: JsonlLineScanner, line: string | Uint8Array): boolean {
+const FIELDS = ["ts", "model", "version", "event", "unit", "experiment", "arm", "latency_ms", "error", "outcome", "prediction"] as const;
+
+/** Bytes that may follow a line in its chunk: a line break and the start of the next line, or anything at all. */
+const AFTER = ["", "\n", "\r\n", '\n{"ts":1}', '"}', "0", ",\"a\":1}", "\\u0041\"", "e5"];
+
+/**
+ * Checks one line, read on its own and in place in a larger buffer, between other bytes; returns
+ * whether the fast path took it. Taken, its record and its fields as read (ts made lazily) must be
+ * JSON.parse's.
+ */
+function check(scanner: JsonlLineScanner, line: string | Uint8Array, after = AFTER[line.length % AFTER.length]!): boolean {
   const bytes = typeof line === "string" ? Buffer.from(line, "utf8") : line;
   const expected = reference(bytes);
   const row = scanner.scan(bytes);
-  if (row === undefined) return false;
+  const around = Buffer.concat([Buffer.from('{"x":1}\n'), bytes, Buffer.from(after)]);
+  const inPlace = scanner.scan(around, 8, 8 + bytes.length);
   const shown = Buffer.from(bytes).toString("latin1");
+  assert.equal(inPlace === undefined, row === undefined, `in place and on its own differ: ${shown} + ${JSON.stringify(after)}`);
+  if (row === undefined || inPlace === undefined) return false;
   assert.ok(typeof expected === "object" && !("unreadable" in (expected as object)), `the fast path took a line JSON.parse rejects: ${shown} (${JSON.stringify(expected)})`);
   assert.deepEqual(comparable(normalizeRow(row, false, opts)), expected, shown);
+  assert.deepEqual(comparable(normalizeRow(inPlace, false, opts)), expected, shown);
+  const parsed = JSON.parse(Buffer.from(bytes).toString("utf8")) as Record<string, unknown>;
+  for (const f of FIELDS) {
+    assert.deepEqual(row[f], parsed[f], `${f} of ${shown}`);
+    assert.deepEqual(inPlace[f], parsed[f], `${f} in place of ${shown}`);
+  }
   return true;
 }
 
@@ -159,6 +177,54 @@ test("one scanner across lines of changing shapes: the names it remembers never 
   const next = lineGenerator(7);
   const shapes = ['{"ts":1790000000,"features":{"a":1,"b":"x","c":2}}', '{"ts":1790000000,"features":{"a":1,"b":"x","b":2}}', '{"ts":1790000000,"features":{"a":1,"c":2}}'];
   for (let i = 0; i < 3000; i++) check(scanner, i % 3 === 0 ? shapes[i % shapes.length]! : next());
+});
+
+test("wide rows: feature values past an arena's end, and rows that fail half way, read as JSON.parse's", () => {
+  const scanner = new JsonlLineScanner();
+  const u = seededUniform(17);
+  const value = (): string => {
+    const r = u();
+    return r < 0.5 ? String(Math.round(u() * 1e6) / 100) : r < 0.8 ? JSON.stringify(`c${Math.floor(u() * 50)}`) : r < 0.9 ? "null" : "true";
+  };
+  for (let row = 0; row < 60; row++) {
+    // 3000 values a row: an arena of 16,384 runs out within a row every few rows.
+    const members = Array.from({ length: 3000 }, (_, k) => `"f${k}":${value()}`);
+    let line = `{"ts":"2026-10-01T00:00:${String(row % 60).padStart(2, "0")}Z","features":{${members.join(",")}}}`;
+    if (row % 7 === 3) line = line.slice(0, line.length - 200); // fails near its end, after thousands of values
+    assert.equal(check(scanner, line), row % 7 !== 3, `row ${row}`);
+  }
+});
+
+test("many different short strings: the string cache never hands back another string's text", () => {
+  const scanner = new JsonlLineScanner();
+  const u = seededUniform(23);
+  const letters = "abcdefghijklmnopqrstuvwxyzAB-_ 0";
+  const word = (): string => Array.from({ length: 1 + Math.floor(u() * 6) }, () => letters[Math.floor(u() * letters.length)]).join("");
+  for (let i = 0; i < 20_000; i++) {
+    assert.ok(check(scanner, `{"ts":1790000000,"model":${JSON.stringify(word())},"features":{"a":${JSON.stringify(word())},"b":${JSON.stringify(word())}}}`));
+  }
+});
+
+test("lines read in place in their chunks, whatever the chunking and line ends, end as JSON.parse's record or reason", async () => {
+  const next = lineGenerator(99);
+  const u = seededUniform(5);
+  for (const size of [1, 3, 64, 1000, 1 << 16]) {
+    const lines = Array.from({ length: 2000 }, () => next().replaceAll("\n", "\t")); // a raw line break would make two lines
+    const ends = lines.map(() => (u() < 0.3 ? "\r\n" : "\n"));
+    const bytes = Buffer.from(lines.map((l, k) => l + ends[k]).join(""), "utf8");
+    const chunks = (async function* () {
+      for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+    })();
+    const got = new Map<number, unknown>();
+    for await (const batch of readJsonl(chunks, 1 << 20, { peakBuffered: 0 })) {
+      for (const item of batch) got.set(item.line, "error" in item ? { unreadable: item.error } : comparable(normalizeRow(item.row, item.textual, opts)));
+    }
+    lines.forEach((line, k) => {
+      // The splitter takes the line break off, and a CR before it ("\r" is whitespace to JSON).
+      const text = ends[k] === "\n" && line.endsWith("\r") ? line.slice(0, -1) : line;
+      assert.deepEqual(got.get(k + 1) ?? "blank", reference(Buffer.from(text, "utf8")), `chunks of ${size}, line ${k + 1}: ${text}`);
+    });
+  }
 });
 
 let dir: string;

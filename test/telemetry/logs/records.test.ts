@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { seededUniform } from "../../../src/core/stats/random";
-import { epochToMs, normalizeRow, parseTimestamp } from "../../../src/telemetry/logs/records";
+import { normalizeRow } from "../../../src/telemetry/logs/records";
+import { epochToMs, isoUtcBytes, parseTimestamp } from "../../../src/telemetry/logs/timestamps";
 import type { FeatureValue, PredictionRecord } from "../../../src/telemetry/logs/types";
 
 const opts = { maxLabelChars: 256 };
@@ -63,7 +64,17 @@ test("the digit-by-digit reading of YYYY-MM-DDTHH:MM:SS(.sss)Z agrees with Date.
       const parsed = Date.parse(s);
       const real = !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === s.slice(0, 10);
       assert.equal(parseTimestamp(s), real ? parsed : undefined, s);
+      // From the bytes, in place between other bytes, as the JSONL fast path reads it: the same
+      // time, or undefined and the text goes the general way (years before 100 do).
+      const bytes = Buffer.from(`"${s}"9`, "latin1");
+      const fromBytes = isoUtcBytes(bytes, 1, 1 + s.length);
+      if (y >= 100) assert.equal(fromBytes, parseTimestamp(s), `bytes of ${s}`);
+      else assert.equal(fromBytes, undefined, `bytes of ${s}`);
     }
+  }
+  // Bytes that only look like the shape.
+  for (const s of ["2026-02-28T10:00:00.12Z", "2026-02-28T10:00:00.1234Z", "2026-02-28 10:00:00Z", "2026-02-28T10:00:00z", "2026/02/28T10:00:00Z", "2026-02-28T10:00:0aZ", "2026-02-28T10:00:00+0000", "+026-02-28T10:00:00Z"]) {
+    assert.equal(isoUtcBytes(Buffer.from(s, "latin1"), 0, s.length), undefined, s);
   }
   // Two days in a row through the one-day memory, and bytes that only look like digits.
   assert.equal(parseTimestamp("2026-02-28T23:59:59.999Z"), Date.parse("2026-02-28T23:59:59.999Z"));

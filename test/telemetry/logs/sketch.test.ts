@@ -12,6 +12,14 @@ test("every value lies in its bucket, (lower, upper], and buckets ascend with va
     const b = upperBound(o);
     values.push(b, b * (1 + Number.EPSILON), b * (1 - Number.EPSILON));
   }
+  // The edges of the slices bucketOf's table is indexed by (2^e times 1 + j/64), where a value's
+  // bucket is the slice's or the next, and the magnitudes just inside and outside the table.
+  for (let e = -33; e <= 53; e++) {
+    for (let j = 0; j < 64; j += 3) {
+      const edge = 2 ** e * (1 + j / 64);
+      for (const v of [edge, edge * (1 - Number.EPSILON), edge * (1 + Number.EPSILON)]) values.push(v, -v);
+    }
+  }
   // Subnormal and extreme magnitudes land in the clamped buckets.
   values.push(5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 2 ** -1022, 1 - Number.EPSILON / 2);
   for (const v of values) {
