@@ -102,7 +102,11 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     let prometheus: DemoPrometheus | undefined;
     if (options.prometheus === "auto") {
       prometheus = await startPrometheus({ dir: path.join(dir, ".prometheus"), port: options.prometheusPort, target: new URL(gateway.url).host, lookbackMs: scenario.spanMs });
-      if (prometheus) closers.push(() => prometheus!.stop());
+      if (prometheus) {
+        closers.push(() => prometheus!.stop());
+        // A scrape a second is an hour of replayed time: snapshots keep a sample every simulated minute.
+        closers.push(gateway.metrics.snapshotEvery(60_000));
+      }
     }
     writeFileSync(path.join(dir, "prodinsights.yaml"), workspaceYaml(scenario, { logDir: "logs", adminUrl: gateway.adminUrl, ...(prometheus ? { prometheusUrl: prometheus.url } : {}) }));
 
