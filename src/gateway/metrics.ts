@@ -215,7 +215,7 @@ export class GatewayMetrics {
 
   /** The exposition text; with a simulated clock, every sample stamped with its time. */
   async text(): Promise<string> {
-    if (this.snapshots) return this.snapshots.render(await this.registry.getMetricsAsJSON(), Math.floor(this.clock!()));
+    if (this.snapshots) return this.snapshots.render();
     const text = await this.registry.metrics();
     if (!this.clock) return text;
     const stamp = ` ${Math.floor(this.clock())}`;

@@ -3,8 +3,8 @@
  * second of real time, which at thousands of times real speed is an hour of simulated time between
  * samples: too sparse for `increase(…[1h])` and for a 5-minute lookback to see a release. So the
  * gateway takes a snapshot of every series each simulated minute and the next scrape returns all
- * of them, each sample stamped with its minute, then the values now. Prometheus stores them as if
- * it had scraped every minute (its out-of-order window must cover the replay; demo/prometheus.ts).
+ * of them, each sample stamped with its minute. Prometheus stores them as if it had scraped every
+ * minute (its out-of-order window must cover the replay; demo/prometheus.ts).
  *
  * Pending snapshots are bounded (MAX_PENDING): without a scraper the oldest are dropped.
  */
@@ -49,9 +49,14 @@ export class MetricSnapshots {
     this.pending.push({ t, families: copy });
   }
 
-  /** The exposition text of every pending snapshot and of `current` at `now`, then forgets the snapshots. */
-  render(current: readonly Family[], now: number): string {
-    const snapshots = [...this.pending, { t: now, families: current }].filter((s, i, all) => i === 0 || s.t > all[i - 1]!.t);
+  /**
+   * The exposition text of every pending snapshot, then forgets them. Only snapshots: a sample of
+   * the values now, stamped now, could be later than the next snapshot's stamp (a snapshot is
+   * stamped with its minute but read a little after), and a counter that seems to go down is a
+   * reset to Prometheus, which would count it all again.
+   */
+  render(): string {
+    const snapshots = this.pending;
     this.pending = [];
     const families = new Map<string, { family: Family; series: Map<string, string[]> }>();
     for (const { t, families: list } of snapshots) {
