@@ -36,18 +36,19 @@ export function scenarioCommands(scenario: Scenario, prometheus: boolean): strin
   return out;
 }
 
-function summary(demo: Demo, workspace: string): string {
+/** `cli`: the script that runs this CLI, for an alias line, when it is not on the PATH as `prodinsights`. */
+function summary(demo: Demo, workspace: string, cli: string | undefined): string {
   const s = demo.scenario;
-  const end = demo.clock.realTimeOf(Date.now());
   return [
     `Production Insights demo, scenario '${s.name}': ${s.title}`,
     `  gateway      ${demo.gateway.url}/models/churn/predict   (/metrics, /outcomes)`,
     `  admin API    ${demo.gateway.adminUrl}   (token in ${path.relative(process.cwd(), demo.tokenFile)})`,
     `  telemetry    ${demo.prometheus ? `Prometheus ${demo.prometheus.url}, scraping the gateway` : "the prediction logs (no prometheus on the PATH)"}`,
     `  workspace    ${workspace}   (prodinsights.yaml, gateway.yaml, logs/)`,
-    `  replay       ${s.days} simulated days from ${new Date(demo.start).toISOString().slice(0, 16)}Z at ${demo.clock.speed}x, done about ${new Date(end).toISOString().slice(11, 19)}Z; then live`,
+    `  replay       ${s.days} simulated days from ${new Date(demo.start).toISOString().slice(0, 16)}Z at up to ${demo.clock.speed}x (as fast as this machine sends the traffic); then live`,
     "",
     "The answers, once the replay is done (in another terminal):",
+    ...(cli ? [`  alias prodinsights='node ${cli}'`] : []),
     `  cd ${workspace} && export ${TOKEN_ENV}=$(cat .prodinsights/gateway-token)`,
     ...scenarioCommands(s, demo.prometheus !== undefined).map((l) => `  ${l}`),
     "",
@@ -95,7 +96,8 @@ export const demoCommand: Command = {
       if (e.code === "EADDRINUSE") throw new UsageError(`port ${e.port ?? "?"} is in use: pick others with --port (and --prometheus-port), or stop what runs there`);
       throw err;
     }
-    io.stdout(summary(demo, dir));
+    const script = process.argv[1] !== undefined ? path.resolve(process.argv[1]) : undefined;
+    io.stdout(summary(demo, dir, script !== undefined && path.basename(script) === "cli.js" ? script : undefined));
     const signal = await (io.untilStopped ?? (() => new Promise<string>(() => {})))();
     io.stderr(`Stopping the demo (${signal}).\n`);
     await demo.close();
