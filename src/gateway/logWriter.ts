@@ -29,6 +29,11 @@ export interface LogWriterOptions {
   readonly salt?: string;
   /** Flush when this many bytes wait. Default 64 KiB. */
   readonly bufferBytes?: number;
+  /**
+   * Where write errors go (a full disk, a removed folder). Without it they are thrown; with it the
+   * lines that could not be written are dropped and counted, so that a server keeps serving.
+   */
+  readonly onError?: (err: Error, droppedLines: number) => void;
   /** For tests: the sampling source and the clock of rotated names. */
   readonly random?: () => number;
   readonly now?: () => number;
@@ -42,6 +47,7 @@ export class PredictionLogWriter {
   private pending: string[] = [];
   private pendingBytes = 0;
   private rotations = 0;
+  private closed = false;
   private readonly prefix: string;
   /** The file being written now. */
   readonly file: string;
@@ -59,8 +65,9 @@ export class PredictionLogWriter {
     this.size = fstatSync(this.fd).size;
   }
 
-  /** Buffers one record (sampled and redacted); returns whether it was kept. */
+  /** Buffers one record (sampled and redacted); returns whether it was kept. Ignored once closed. */
   write(record: Readonly<Record<string, unknown>>): boolean {
+    if (this.closed) return false;
     if ((this.options.random ?? Math.random)() >= (this.options.sampleRate ?? 1)) return false;
     // JSON.stringify escapes line breaks inside strings, so a record is always one line.
     const line = `${JSON.stringify(this.redacted(record))}\n`;
@@ -72,18 +79,26 @@ export class PredictionLogWriter {
 
   /** Writes what is buffered, and rotates the file when it has grown past the limit. */
   flush(): void {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 || this.closed) return;
+    const lines = this.pending.length;
     const data = Buffer.from(this.pending.join(""), "utf8");
     this.pending = [];
     this.pendingBytes = 0;
-    let written = 0;
-    while (written < data.length) written += writeSync(this.fd, data, written);
-    this.size += data.length;
-    if (this.size >= (this.options.maxBytes ?? 64 * MiB)) this.rotate();
+    try {
+      let written = 0;
+      while (written < data.length) written += writeSync(this.fd, data, written);
+      this.size += data.length;
+      if (this.size >= (this.options.maxBytes ?? 64 * MiB)) this.rotate();
+    } catch (err) {
+      if (!this.options.onError) throw err;
+      this.options.onError(err as Error, lines);
+    }
   }
 
   close(): void {
+    if (this.closed) return;
     this.flush();
+    this.closed = true;
     closeSync(this.fd);
   }
 

@@ -60,6 +60,9 @@ export interface GatewayCore {
   change(who: string, action: string, model: string, details: unknown, update: (s: RoutingState) => RoutingState): RoutingState;
 }
 
+/** Shadow calls waiting for an answer at most; more would let a slow shadow version exhaust sockets. */
+export const MAX_SHADOWS_IN_FLIGHT = 64;
+
 /** Outcome metrics with a log of their own; a bound, since the names come from clients. */
 export const MAX_OUTCOME_LOGS = 20;
 
@@ -77,7 +80,9 @@ export class Gateway implements GatewayCore {
   readonly recent = new RecentRequests(100_000);
   readonly predictionsLog: PredictionLogWriter;
   private readonly outcomeLogs = new Map<string, PredictionLogWriter>();
-  private readonly logOptions: { dir: string; maxBytes: number; keep: number; redact: Readonly<Record<string, "drop" | "hash">>; salt?: string };
+  private readonly logOptions: { dir: string; maxBytes: number; keep: number; redact: Readonly<Record<string, "drop" | "hash">>; salt?: string; onError: (err: Error, dropped: number) => void };
+  private lastLogTrouble = 0;
+  private shadowsInFlight = 0;
   readonly audit: AuditLog;
   readonly canaries: CanaryHost;
   readonly random: () => number;
@@ -103,8 +108,8 @@ export class Gateway implements GatewayCore {
       options.clock,
     );
     const logs = { dir: path.resolve(options.baseDir, config.logs.dir), maxBytes: config.logs.maxBytes, keep: config.logs.keep, redact: config.logs.redact, ...(config.logs.salt !== undefined ? { salt: config.logs.salt } : {}) };
-    this.logOptions = logs;
-    this.predictionsLog = new PredictionLogWriter({ ...logs, prefix: "predictions", sampleRate: config.logs.sampleRate, random: this.random, now: () => this.now() });
+    this.logOptions = { ...logs, onError: (err: Error, dropped: number) => this.logTrouble(err, dropped) };
+    this.predictionsLog = new PredictionLogWriter({ ...this.logOptions, prefix: "predictions", sampleRate: config.logs.sampleRate, random: this.random, now: () => this.now() });
     for (const [model, route] of Object.entries(routing.models)) this.metrics.weights(model, route.versions);
     this.canaries = new CanaryHost(this, options.canaryTickMs ?? 1000, options.log ?? (() => {}));
     this.flushTimer = setInterval(() => this.flushLogs(), 1000);
@@ -153,6 +158,14 @@ export class Gateway implements GatewayCore {
       this.outcomeLogs.set(prefix, log);
     }
     return log;
+  }
+
+  /** A log that cannot be written (a full disk) costs its lines, never the service; said once a minute. */
+  private logTrouble(err: Error, dropped: number): void {
+    const now = Date.now();
+    if (now - this.lastLogTrouble < 60_000) return;
+    this.lastLogTrouble = now;
+    (this.options.log ?? (() => {}))(`prediction log: ${dropped} lines not written (${err.message}); the gateway goes on serving`);
   }
 
   /** Writes what the logs hold in memory. */
@@ -210,6 +223,19 @@ export class Gateway implements GatewayCore {
   }
 
   async shadowCall(primary: Served, shadowVersion: string, rest: string, method: string, headers: Record<string, string | string[]>, body: Buffer): Promise<void> {
+    // A slow shadow must not pile up calls: past the cap, requests are simply not mirrored.
+    if (this.shadowsInFlight >= MAX_SHADOWS_IN_FLIGHT || this.closed) return;
+    this.shadowsInFlight++;
+    try {
+      await this.mirror(primary, shadowVersion, rest, method, headers, body);
+    } catch (err) {
+      this.options.log?.(`shadow of ${primary.model} ${shadowVersion}: ${(err as Error).message}`);
+    } finally {
+      this.shadowsInFlight--;
+    }
+  }
+
+  private async mirror(primary: Served, shadowVersion: string, rest: string, method: string, headers: Record<string, string | string[]>, body: Buffer): Promise<void> {
     const model = this.config.models.get(primary.model)!;
     const target = model.versions.find((v) => v.name === shadowVersion)!;
     let prediction: unknown;
@@ -242,7 +268,12 @@ export class Gateway implements GatewayCore {
     writeStateFile(this.statePath, next);
     this.routing = next;
     const after = next.models[model];
-    this.audit.append({ ts: new Date(this.now()).toISOString(), who, action, model, ...(details !== undefined ? { details } : {}), before: summary(before), after: summary(after) });
+    try {
+      this.audit.append({ ts: new Date(this.now()).toISOString(), who, action, model, ...(details !== undefined ? { details } : {}), before: summary(before), after: summary(after) });
+    } catch (err) {
+      // The change is made and persisted; failing the call now would misreport it.
+      (this.options.log ?? (() => {}))(`audit log: ${action} of ${model} by ${who} not recorded (${(err as Error).message})`);
+    }
     if (after) {
       this.metrics.weights(model, after.versions);
       for (const v of after.versions) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -88,4 +88,23 @@ test("redaction drops a field or writes a salted hash that follows the unit with
   unsalted.write(record(1));
   unsalted.close();
   assert.notEqual(JSON.parse(readFileSync(path.join(root, "redact2", "predictions.jsonl"), "utf8")).unit, a!.unit, "the salt changes the hash");
+});
+
+test("with onError, a log that cannot be written drops its lines and says so instead of throwing; after close, writes are ignored", async () => {
+  const dir = path.join(root, "failing");
+  const errors: Array<[string, number]> = [];
+  const w = new PredictionLogWriter({ dir, onError: (err, dropped) => errors.push([(err as NodeJS.ErrnoException).code ?? err.message, dropped]) });
+  w.write(record(1));
+  // The file descriptor goes away under the writer, as a broken disk would take it.
+  closeSync((w as unknown as { fd: number }).fd);
+  w.write(record(2));
+  assert.doesNotThrow(() => w.flush());
+  assert.deepEqual(errors, [["EBADF", 2]]);
+  const plain = new PredictionLogWriter({ dir: path.join(root, "throwing") });
+  plain.write(record(1));
+  closeSync((plain as unknown as { fd: number }).fd);
+  assert.throws(() => plain.flush(), /EBADF/);
+  const closed = new PredictionLogWriter({ dir: path.join(root, "closed") });
+  closed.close();
+  assert.equal(closed.write(record(1)), false);
 });

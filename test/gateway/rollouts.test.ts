@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { MAX_SHADOWS_IN_FLIGHT } from "../../src/gateway/server";
 import { errorOf, eventually, startHarness, type Harness } from "../support/gatewayHarness";
 
 /** Sends requests from distinct units, 20 at a time, until `done` says stop. */
@@ -131,6 +132,21 @@ test("a canary's policy is checked before it starts", async () => {
     const stable = await h.admin("POST", "/models/churn/canary", { version: "v1" });
     assert.equal(stable.status, 409);
     assert.equal((await h.admin("DELETE", "/models/churn/canary")).status, 409);
+  } finally {
+    await h.close();
+  }
+});
+
+test("a shadow version that hangs never holds up the primary, and its calls in flight are capped", async () => {
+  const h = await startHarness({ v1: 100, v3: 0 });
+  try {
+    await h.admin("PUT", "/models/churn/shadow", { version: "v3", share: 100 });
+    h.stub.behaviour.set("v3", { hang: true });
+    const answers = await Promise.all(Array.from({ length: 80 }, (_, i) => h.predict({ features: { tenure: i } }, { "x-unit-id": `hang-${i}` }).then((r) => r.status)));
+    assert.deepEqual(new Set(answers), new Set([200]));
+    await eventually(() => (h.stub.calls.filter((c) => c.version === "v3").length >= MAX_SHADOWS_IN_FLIGHT ? true : undefined));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(h.stub.calls.filter((c) => c.version === "v3").length, MAX_SHADOWS_IN_FLIGHT);
   } finally {
     await h.close();
   }

@@ -15,10 +15,12 @@ export async function startGateway(file: string, log: (line: string) => void): P
   } catch (err) {
     if (err instanceof MissingSecretError || err instanceof StateFileError) throw new UsageError(err.message);
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "EACCES") {
+    if ((err as NodeJS.ErrnoException).syscall === "listen" && (code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "EACCES")) {
       const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
       throw new UsageError(`cannot listen on ${e.address ?? "?"}:${e.port ?? "?"} (${code}): change 'listen' or 'admin' in ${file}`);
     }
+    // A folder it cannot create or write (logs, state): the path and the reason, on one line.
+    if (code === "EACCES" || code === "EROFS" || code === "ENOSPC" || code === "ENOTDIR") throw new UsageError(`${(err as Error).message} (check 'logs.dir' and 'state' in ${file})`);
     throw err;
   }
 }
