@@ -7,8 +7,8 @@
  * 3. The model server answers; the client gets its answer with `x-request-id`,
  *    `x-model-version` and `x-experiments`. A server that is down or slow is a 502 or 504,
  *    counted as an error of that version; the gateway stays up.
- * 4. Then, off the response's path: telemetry (metrics never sampled, the log maybe), model
- *    assertions, and the shadow call, which starts only once the primary response is sent.
+ * 4. Then, once the answer is handed to the socket: telemetry (metrics never sampled, the log
+ *    maybe) and model assertions; and the shadow call, which starts only once the answer is sent.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -56,7 +56,12 @@ function predictionOf(res: UpstreamResponse): { body?: Record<string, unknown>; 
 export async function proxyRequest(gw: GatewayCore, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const started = performance.now();
   const slash = path.search(/[/?]/);
-  const model = decodeURIComponent(slash === -1 ? path : path.slice(0, slash));
+  let model: string;
+  try {
+    model = decodeURIComponent(slash === -1 ? path : path.slice(0, slash));
+  } catch {
+    throw new HttpError(400, `the model name in /models/${path.slice(0, 80)} is not valid percent-encoding`);
+  }
   // What follows the model's name goes to the version's URL as it came: "/predict?x=1".
   const rest = slash === -1 ? "" : path.slice(slash);
   const config = gw.config.models.get(model);
@@ -128,10 +133,11 @@ export async function proxyRequest(gw: GatewayCore, req: IncomingMessage, res: S
   res.writeHead(status, { ...answer.headers, "content-length": String(answer.body.length), "x-request-id": requestId, "x-model-version": version, ...(experiments !== "" ? { "x-experiments": experiments } : {}) });
   const seconds = (performance.now() - started) / 1000;
   const served: Served = { requestId, model, version, unit, assignments, seconds, failed: status >= 500, ...(features ? { features } : {}), ...(prediction !== undefined ? { prediction } : {}) };
-  res.end(answer.body, () => {
-    const checked = !served.failed && (config.assertions.prediction !== undefined || config.assertions.features !== undefined);
-    gw.served(served, checked ? checkAssertions(config.assertions, features, prediction) : []);
-    const shadow = route.shadow;
-    if (shadow && shadow.version !== version && gw.random() * 100 < shadow.share) void gw.shadowCall(served, shadow.version, rest, req.method ?? "POST", headers, body);
-  });
+  const shadow = route.shadow;
+  const mirrored = shadow !== undefined && shadow.version !== version && gw.random() * 100 < shadow.share;
+  // The shadow call starts once the answer is written out, so it can never delay it.
+  res.end(answer.body, mirrored ? () => void gw.shadowCall(served, shadow.version, rest, req.method ?? "POST", headers, body) : undefined);
+  // Telemetry after the answer is handed to the socket, and whether or not the client stayed.
+  const checked = !served.failed && (config.assertions.prediction !== undefined || config.assertions.features !== undefined);
+  gw.served(served, checked ? checkAssertions(config.assertions, features, prediction) : []);
 }

@@ -161,3 +161,14 @@ test("hostile label values from traffic are escaped on /metrics and bounded in n
     await h.close();
   }
 });
+
+test("a model name that is not valid percent-encoding is a 400", async () => {
+  const h = await startHarness({ v1: 100 });
+  try {
+    const res = await fetch(`${h.gw.url}/models/%E0%A4%A/predict`, { method: "POST", body: "{}" });
+    assert.equal(res.status, 400);
+    assert.match(await errorOf(res), /not valid percent-encoding/);
+  } finally {
+    await h.close();
+  }
+});
