@@ -172,3 +172,16 @@ test("a model name that is not valid percent-encoding is a 400", async () => {
     await h.close();
   }
 });
+
+test("with a log sample rate of 0 the log keeps nothing, /metrics every request", async () => {
+  const h = await startHarness({ v1: 100 }, "logs: {sample_rate: 0}\n");
+  try {
+    for (let i = 0; i < 20; i++) await (await h.predict({ features: { tenure: i } }, { "x-unit-id": `s${i}` })).arrayBuffer();
+    const text = await (await fetch(`${h.gw.url}/metrics`)).text();
+    assert.match(text, /model_requests_total\{model="churn",version="v1"\} 20/);
+    h.gw.flushLogs();
+    assert.equal(readFileSync(h.gw.predictionsLog.file, "utf8"), "");
+  } finally {
+    await h.close();
+  }
+});
