@@ -57,7 +57,19 @@ export interface Demo {
 }
 
 /** The demo's files from an earlier run, and only those. */
-const GENERATED = ["gateway.yaml", "prodinsights.yaml", "logs", ".prodinsights", ".prometheus"];
+const GENERATED = ["gateway.yaml", "prodinsights.yaml", "churn_model.py", "logs", ".prodinsights", ".prometheus"];
+
+/** Model code that names versions, as a data scientist's would: the editor shows each one's production facts. */
+const MODEL_CODE = `# The demo's model code. Production Insights shows, next to each version named here, what that
+# version does in production (the demo gateway serves churn v1, v2 and v3).
+MODEL_NAME = "churn"
+MODEL_VERSION = "v2"      # the stable version
+CANDIDATE_VERSION = "v3"  # the buggy build: a canary of it rolls back
+
+
+def predict(features):
+    ...
+`;
 
 /** The scenario's canary as a gateway policy: its steps each `intervalMs` of simulated time. */
 function canaryPolicy(c: NonNullable<Scenario["canary"]>): CanaryPolicy {
@@ -108,6 +120,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         closers.push(gateway.metrics.snapshotEvery(60_000));
       }
     }
+    writeFileSync(path.join(dir, "churn_model.py"), MODEL_CODE);
     writeFileSync(path.join(dir, "prodinsights.yaml"), workspaceYaml(scenario, { logDir: "logs", adminUrl: gateway.adminUrl, ...(prometheus ? { prometheusUrl: prometheus.url } : {}) }));
 
     const stop = new AbortController();
