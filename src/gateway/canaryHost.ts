@@ -31,6 +31,10 @@ export const DEFAULT_GATEWAY_POLICY: CanaryPolicy = {
   ],
 };
 
+const refuse = (message: string): never => {
+  throw new RoutingError(message);
+};
+
 /**
  * A policy from the admin API's JSON: `steps` as `{weight, pause: "30s"}`, `metrics` as names of
  * GATEWAY_CANARY_METRICS or `{name, tolerance}`, and the limits of CanaryPolicy. Missing parts take
@@ -52,9 +56,7 @@ export function parseGatewayPolicy(body: unknown): CanaryPolicy {
           }
           return { weight: s["weight"] as number, pauseMs };
         })
-      : (() => {
-          throw new RoutingError("canary: 'policy.steps' must be a list of {weight, pause}");
-        })();
+      : refuse("canary: 'policy.steps' must be a list of {weight, pause}");
   const metrics = body["metrics"] === undefined
     ? DEFAULT_GATEWAY_POLICY.metrics
     : Array.isArray(body["metrics"])
@@ -66,9 +68,7 @@ export function parseGatewayPolicy(body: unknown): CanaryPolicy {
           const tolerance = isObject(m) ? m["tolerance"] : undefined;
           return { name, kind: spec.kind, direction: spec.direction, ...(tolerance !== undefined ? { tolerance: tolerance as number } : {}) };
         })
-      : (() => {
-          throw new RoutingError("canary: 'policy.metrics' must be a list of metric names");
-        })();
+      : refuse("canary: 'policy.metrics' must be a list of metric names");
   const policy: CanaryPolicy = { steps, metrics };
   for (const key of ["confidence", "minSample", "failureLimit", "inconclusiveLimit"] as const) {
     if (body[key] !== undefined) Object.assign(policy, { [key]: body[key] });
