@@ -103,3 +103,17 @@ export async function startEditor({ cache = defaultCacheDir(), port, folder, ext
   child.kill();
   throw new Error(`code-server did not answer on port ${port} within a minute`);
 }
+
+/** Whether the editor is installed in `cache` (without installing it). */
+export const editorInstalled = (cache = defaultCacheDir()) => existsSync(paths(cache).done) && existsSync(paths(cache).node);
+
+// `node scripts/editor.mjs install`: what .ci/run calls before the end-to-end tests.
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname) && process.argv[2] === "install") {
+  try {
+    const p = installEditor();
+    console.log(`editor ready: ${p.codeServer}`);
+  } catch (err) {
+    console.error(`editor install failed: ${err.message}`);
+    process.exit(1);
+  }
+}
