@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { GATEWAY_SCHEMA, parseGatewayConfig } from "../../src/gateway/config";
 import { SchemaValidator } from "../../src/config/schema";
+import { exposureWarnings } from "../../src/cli/commands/gateway";
 
 const issues = (text: string): string[] => {
   const r = parseGatewayConfig(text);
@@ -70,4 +71,14 @@ test("the gateway schema's defaults are valid, as the config schema's are", () =
   const v = new SchemaValidator(GATEWAY_SCHEMA);
   assert.deepEqual(v.validate(v.withDefaults({ admin: { token: "${env:T}" }, models: { m: { versions: { a: { url: "http://x", weight: 100 } } } } })), []);
   assert.deepEqual(issues(""), ["1:1 the file is empty: it needs at least 'admin:' with a token and 'models:'"]);
+});
+
+test("listeners other machines can reach are warned about, the admin API above all", () => {
+  const parsed = parseGatewayConfig('admin: {token: "${env:T}", host: 0.0.0.0}\nlisten: {host: "::"}\nmodels:\n  m:\n    versions:\n      v1: {url: "http://127.0.0.1:9/v1", weight: 100}\n');
+  assert.deepEqual(parsed.issues, []);
+  const warnings = exposureWarnings(parsed.config!);
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[0]!, /the admin API listens on 0\.0\.0\.0: anyone who can reach it and holds the token can change routing/);
+  const local = parseGatewayConfig('admin: {token: "${env:T}"}\nmodels:\n  m:\n    versions:\n      v1: {url: "http://127.0.0.1:9/v1", weight: 100}\n');
+  assert.deepEqual(exposureWarnings(local.config!), []);
 });

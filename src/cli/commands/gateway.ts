@@ -1,6 +1,6 @@
 import path from "node:path";
 import { MissingSecretError } from "../../config/secrets";
-import { loadGatewayConfig } from "../../gateway/config";
+import { loadGatewayConfig, type GatewayConfig } from "../../gateway/config";
 import { Gateway } from "../../gateway/server";
 import { StateFileError } from "../../gateway/stateFile";
 import type { Command } from "../command";
@@ -25,6 +25,16 @@ export async function startGateway(file: string, log: (line: string) => void): P
   }
 }
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/** Warnings for listeners that other machines can reach: the admin API above all. */
+export function exposureWarnings(config: GatewayConfig): string[] {
+  const out: string[] = [];
+  if (!LOOPBACK.test(config.admin.host)) out.push(`warning: the admin API listens on ${config.admin.host}: anyone who can reach it and holds the token can change routing; keep it on 127.0.0.1 unless a firewall or proxy guards it`);
+  if (!LOOPBACK.test(config.listen.host)) out.push(`warning: model traffic, /metrics and /outcomes listen on ${config.listen.host}, reachable from other machines`);
+  return out;
+}
+
 export const gatewayCommand: Command = {
   name: "gateway",
   summary: "Runs the local model gateway: routing, experiments, shadows, canaries, telemetry.",
@@ -42,6 +52,7 @@ export const gatewayCommand: Command = {
   async run(args, io) {
     const file = stringFlag(args, "config") ?? "gateway.yaml";
     const gw = await startGateway(file, (line) => io.stderr(`${line}\n`));
+    for (const w of exposureWarnings(gw.config)) io.stderr(`${w}\n`);
     io.stdout(
       [
         `Gateway for ${[...gw.config.models.keys()].join(", ")}: ${gw.url}/models/<model>/…, ${gw.url}/metrics, ${gw.url}/outcomes`,
