@@ -9,6 +9,14 @@ import { advanceCanary, newCanary, type CanaryState } from "../core/canary/canar
 import type { CanaryMeasurement, CanaryPolicy } from "../core/canary/policy";
 import type { CanaryDecision } from "../core/results/canary";
 
+/** A canary that could not go on; its message says where it stopped and what traffic may be left. */
+export class CanaryHostError extends Error {
+  override readonly name = "CanaryHostError";
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+  }
+}
+
 export interface CanaryTarget {
   setWeight(weight: number): Promise<void>;
   promote(): Promise<void>;
@@ -65,8 +73,17 @@ export async function hostCanary(target: CanaryTarget, policy: CanaryPolicy, opt
       await sleep(Math.max(0, until - now()), options.signal);
     }
   } catch (err) {
-    if (!options.signal?.aborted) throw err;
-    await target.rollback();
-    return { ...state, status: "rolled-back", weight: 0, aborted: true };
+    if (options.signal?.aborted) {
+      await target.rollback();
+      return { ...state, status: "rolled-back", weight: 0, aborted: true };
+    }
+    // The target failed mid-canary (a provider that died): try to take the candidate's traffic
+    // back, and say what may be left if that fails too.
+    const rolledBack = await target.rollback().then(
+      () => true,
+      () => false,
+    );
+    const left = rolledBack ? "its traffic was rolled back" : state.weight > 0 ? `the candidate may still have ${state.weight}% of traffic: roll back once the provider answers` : "no traffic had moved";
+    throw new CanaryHostError(`${(err as Error).message}; the canary stopped at step ${state.step + 1}, and ${left}`, err);
   }
 }

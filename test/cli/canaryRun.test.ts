@@ -118,3 +118,24 @@ test("mistakes are one line with exit 2: no token, a wrong token, no gateway, an
     await h.close();
   }
 });
+
+test("a gateway that dies mid-canary: exit 2, and the message says where the canary stopped and what traffic may be left", async () => {
+  const h = await startHarness({ v1: 100, v2: 0 });
+  let closed = false;
+  try {
+    const run = runCli(["canary", "run", "--config", workspace(h.gw.adminUrl), "--model", "churn", "--version", "v2"]);
+    // Once the first step's weight is set, the gateway goes away.
+    for (;;) {
+      const weights = h.gw.routing.models["churn"]!.versions.map((v) => v.weight);
+      if (weights[1] === 50) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await h.close();
+    closed = true;
+    const { status, stderr } = await run;
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, /unreachable \(ECONNREFUSED\).*; the canary stopped at step 1, and the candidate may still have 50% of traffic: roll back once the provider answers\n$/);
+  } finally {
+    if (!closed) await h.close();
+  }
+});

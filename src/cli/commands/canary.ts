@@ -4,7 +4,7 @@ import { environmentSecrets, MissingSecretError, resolveSecret } from "../../con
 import type { Config, PolicyConfig } from "../../config/types";
 import { noSuch } from "../../config/suggest";
 import { GATEWAY_CANARY_METRICS, GatewayAdmin, measurements, RolloutError, since, type VersionTotals } from "../../rollout/gateway";
-import { hostCanary, type CanaryTarget } from "../../rollout/hostCanary";
+import { CanaryHostError, hostCanary, type CanaryTarget } from "../../rollout/hostCanary";
 import type { Command } from "../command";
 import { CONFIG_FLAGS, loadWorkspace } from "../configSource";
 import { UsageError } from "../errors";
@@ -108,7 +108,7 @@ export const canaryCommand: Command = {
         onDecision: (d) => io.stderr(`${time(d.t)}  ${d.action.type === "set-weight" ? `${d.action.weight}% to ${candidate}` : d.action.type}: ${d.reasons.join("; ")}\n`),
       });
     } catch (err) {
-      if (err instanceof RolloutError) throw new UsageError(err.message);
+      if (err instanceof RolloutError || err instanceof CanaryHostError) throw new UsageError(err.message);
       throw err;
     }
     if ((result as { aborted?: boolean }).aborted) io.stderr("Stopped: the traffic is back on the stable version.\n");
