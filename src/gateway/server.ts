@@ -120,8 +120,11 @@ export class Gateway implements GatewayCore {
   }
 
   /** Starts a gateway: its state from the state file if there is one, else from gateway.yaml. */
-  static async start(config: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
-    const token = await resolveSecret(config.admin.token, environmentSecrets(options.env ?? process.env), "gateway.yaml admin.token");
+  static async start(given: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
+    const secrets = environmentSecrets(options.env ?? process.env);
+    const token = await resolveSecret(given.admin.token, secrets, "gateway.yaml admin.token");
+    // The salt of redacted log fields is a secret too: hashes made with a known salt can be looked up.
+    const config: GatewayConfig = given.logs.salt === undefined ? given : { ...given, logs: { ...given.logs, salt: await resolveSecret(given.logs.salt, secrets, "gateway.yaml logs.salt") } };
     const statePath = path.resolve(options.baseDir, config.state);
     removeLeftoverTempFiles(statePath);
     const saved = readStateFile(statePath);

@@ -4,6 +4,7 @@
  * of bad input or failing model server answered with a clear status while the gateway stays up.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -181,6 +182,19 @@ test("with a log sample rate of 0 the log keeps nothing, /metrics every request"
     assert.match(text, /model_requests_total\{model="churn",version="v1"\} 20/);
     h.gw.flushLogs();
     assert.equal(readFileSync(h.gw.predictionsLog.file, "utf8"), "");
+  } finally {
+    await h.close();
+  }
+});
+
+test("redacted log fields are hashed with the salt the environment holds, never with its reference", async () => {
+  const h = await startHarness({ v1: 100 }, 'logs: {redact: {unit: hash, features.email: drop}, salt: "${env:GW_TEST_SALT}"}\n', { env: { GW_TEST_TOKEN: "test-admin-token", GW_TEST_SALT: "pepper" } });
+  try {
+    await (await h.predict({ features: { tenure: 1, email: "a@b.c" } }, { "x-unit-id": "alice" })).arrayBuffer();
+    h.gw.flushLogs();
+    const row = JSON.parse(readFileSync(h.gw.predictionsLog.file, "utf8").trim().split("\n")[0]!);
+    assert.equal(row.unit, createHash("sha256").update("pepper\u0000alice").digest("hex").slice(0, 16));
+    assert.deepEqual(row.features, { tenure: 1 });
   } finally {
     await h.close();
   }
