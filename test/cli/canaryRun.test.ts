@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { startHarness, TOKEN, type Harness } from "../support/gatewayHarness";
+import { sendTraffic, startHarness, TOKEN, type Harness } from "../support/gatewayHarness";
 
 const cli = path.resolve(__dirname, "../../dist/cli.js");
 let dir: string;
@@ -45,13 +45,11 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = { ...process.env, TEST_
   return new Promise((resolve) => child.on("exit", (status) => resolve({ status, stdout, stderr })));
 }
 
-/** Requests from distinct units, 20 at a time, until `done` resolves. */
-async function trafficUntil(h: Harness, done: Promise<unknown>): Promise<void> {
+/** Traffic until the CLI run ends. */
+function trafficUntil(h: Harness, done: Promise<unknown>): Promise<number> {
   let finished = false;
   void done.then(() => (finished = true));
-  for (let i = 0; !finished; i += 20) {
-    await Promise.all(Array.from({ length: 20 }, (_, j) => h.predict({ features: { tenure: j } }, { "x-unit-id": `u${i + j}` }).then((r) => r.arrayBuffer())));
-  }
+  return sendTraffic(h, () => finished);
 }
 
 test("a candidate with injected errors is rolled back: exit 1, traffic back on the stable version", async () => {

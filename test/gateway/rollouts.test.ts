@@ -7,16 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { MAX_SHADOWS_IN_FLIGHT } from "../../src/gateway/server";
-import { errorOf, eventually, startHarness, type Harness } from "../support/gatewayHarness";
-
-/** Sends requests from distinct units, 20 at a time, until `done` says stop. */
-async function traffic(h: Harness, done: () => boolean): Promise<number> {
-  let sent = 0;
-  while (!done()) {
-    await Promise.all(Array.from({ length: 20 }, () => h.predict({ features: { tenure: (sent % 30) + 1 } }, { "x-unit-id": `unit-${sent++}` }).then((r) => r.arrayBuffer())));
-  }
-  return sent;
-}
+import { errorOf, eventually, sendTraffic, startHarness } from "../support/gatewayHarness";
 
 test("a shadow call starts only after the primary response is sent, and never holds it up", async () => {
   const h = await startHarness({ v1: 100, v3: 0 });
@@ -82,7 +73,7 @@ test("a canary with injected errors rolls back by itself, and traffic returns to
     assert.equal(started.status, 200);
     assert.deepEqual(started.json.models.churn.weights, { v1: 50, v2: 50 });
     assert.equal(started.json.models.churn.canary.result.status, "running");
-    await traffic(h, () => h.gw.routing.models["churn"]!.lastCanary !== undefined);
+    await sendTraffic(h, () => h.gw.routing.models["churn"]!.lastCanary !== undefined);
     const ended = h.gw.routing.models["churn"]!.lastCanary!.state;
     assert.equal(ended.status, "rolled-back");
     assert.equal(ended.checks.at(-1)!.outcome, "fail");
@@ -105,7 +96,7 @@ test("a healthy canary promotes by itself, and a second canary of the same versi
     const again = await h.admin("POST", "/models/churn/canary", { version: "v2" });
     assert.equal(again.status, 409);
     assert.match(again.json.error, /already has a canary of v2 in progress/);
-    await traffic(h, () => h.gw.routing.models["churn"]!.canary === undefined);
+    await sendTraffic(h, () => h.gw.routing.models["churn"]!.canary === undefined);
     const state = (await h.admin("GET", "/state")).json.models.churn;
     assert.equal(state.lastCanary.result.status, "promoted", JSON.stringify(state.lastCanary.result.decisions));
     assert.deepEqual(state.weights, { v1: 0, v2: 100 });

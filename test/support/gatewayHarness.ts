@@ -59,6 +59,15 @@ export async function startHarness(weights: Record<string, number> = { v1: 100, 
   };
 }
 
+/** Sends requests from distinct units, 20 at a time, until `done` says stop; returns how many. */
+export async function sendTraffic(h: Harness, done: () => boolean): Promise<number> {
+  let sent = 0;
+  while (!done()) {
+    await Promise.all(Array.from({ length: 20 }, () => h.predict({ features: { tenure: (sent % 30) + 1 } }, { "x-unit-id": `unit-${sent++}` }).then((r) => r.arrayBuffer())));
+  }
+  return sent;
+}
+
 /** Polls `probe` until it returns a value; the test's own timeout bounds it. */
 export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, everyMs = 50): Promise<T> {
   for (;;) {

@@ -15,10 +15,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { onPath } from "../../src/gateway/demo/prometheus";
 import { END_MS, promHistory } from "./promHistory";
 
 export type ServerKind = "prometheus" | "victoriametrics";
@@ -42,20 +43,8 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Absolute path of `name` on PATH, or undefined. */
-export function findBinary(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+/** Absolute path of `name` on PATH, or undefined (the demo's own lookup). */
+export const findBinary = onPath;
 
 /**
  * Why the suite for `kind` cannot run here, or undefined when it can. Under CI a missing server is a

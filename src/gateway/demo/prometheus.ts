@@ -16,6 +16,8 @@ export interface DemoPrometheus {
 /** `name` on the PATH, or undefined. */
 export function onPath(name: string): string | undefined {
   for (const dir of (process.env["PATH"] ?? "").split(path.delimiter)) {
+    // An empty entry would mean the current folder: never look there for a server to run.
+    if (!dir) continue;
     const file = path.join(dir, name);
     try {
       accessSync(file, constants.X_OK);
