@@ -31,22 +31,28 @@ const entries = {
     outfile: "dist/extension.js",
     external: ["vscode"], // provided by the extension host
   },
+  // The extension's engine, loaded on first use (src/extension/loadEngine.ts) to keep activation small.
+  engine: {
+    ...node,
+    entryPoints: ["src/extension/engine.ts"],
+    outfile: "dist/engine.js",
+  },
   cli: {
     ...node,
     entryPoints: ["src/cli/main.ts"],
     outfile: "dist/cli.js",
     banner: { js: "#!/usr/bin/env node" },
   },
-  panel: {
+  // The report panel app and the notebook renderer (loaded as an ES module that exports
+  // `activate`), built together so that they share chunks: plotly is imported dynamically and
+  // lands in a chunk of its own, which loads after the report's shell has painted.
+  webview: {
     ...browser,
-    entryPoints: ["webview/panel/main.ts"],
-    outfile: "dist/webview/panel.js",
-  },
-  // Notebook renderers are loaded as ES modules and must export `activate`.
-  renderer: {
-    ...browser,
-    entryPoints: ["webview/notebook/renderer.ts"],
-    outfile: "dist/webview/renderer.js",
+    entryPoints: { panel: "webview/panel/main.ts", renderer: "webview/notebook/renderer.ts" },
+    outdir: "dist/webview",
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    metafile: true,
   },
 };
 
@@ -55,9 +61,13 @@ async function report(name, outfile) {
   console.log(`  ${name.padEnd(10)} ${outfile.padEnd(32)} ${(size / 1024).toFixed(1).padStart(8)} KiB`);
 }
 
-async function afterBuild(name, options) {
+async function afterBuild(name, options, result) {
   if (name === "cli") await chmod(path.join(root, options.outfile), 0o755);
-  await report(name, options.outfile);
+  if (options.outfile) return report(name, options.outfile);
+  // A split build: each entry and chunk it wrote.
+  for (const file of Object.keys(result?.metafile?.outputs ?? {})) {
+    if (file.endsWith(".js")) await report(file.includes("/chunks/") ? (file.includes("plotly") ? "plotly" : "chunk") : path.basename(file, ".js"), file);
+  }
 }
 
 // The JSON Schema of prodinsights.yaml ships as a file, for editors (package.json yamlValidation).
@@ -75,7 +85,7 @@ if (watch) {
       name: "report",
       setup(build) {
         build.onEnd(async (result) => {
-          if (result.errors.length === 0) await afterBuild(name, options);
+          if (result.errors.length === 0) await afterBuild(name, options, result);
         });
       },
     };
@@ -87,15 +97,16 @@ if (watch) {
   const started = performance.now();
   // Start clean so that source maps from an earlier --dev build cannot end up in the .vsix.
   await rm(path.join(root, "dist"), { recursive: true, force: true });
+  let results;
   try {
-    await Promise.all(Object.entries(entries).map(([, options]) => esbuild.build(options)));
+    results = await Promise.all(Object.entries(entries).map(([, options]) => esbuild.build(options)));
   } catch {
     // esbuild already printed the errors (logLevel "warning").
     process.exit(1);
   }
   await copySchema();
   console.log(`built (${dev ? "dev" : "production"}):`);
-  for (const [name, options] of Object.entries(entries)) await afterBuild(name, options);
+  for (const [i, [name, options]] of Object.entries(entries).entries()) await afterBuild(name, options, results[i]);
   await report("schema", SCHEMA_OUT);
   console.log(`  in ${Math.round(performance.now() - started)} ms`);
 }

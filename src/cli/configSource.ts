@@ -37,7 +37,7 @@ export interface LoadedWorkspace {
 export async function loadWorkspace(configFlag: string | undefined, cwd = process.cwd()): Promise<LoadedWorkspace> {
   const file = configFlag ?? findConfigFile(cwd);
   if (file === undefined) throw new UsageError(`no ${CONFIG_FILE_NAME} here or in a folder above: pass --config FILE (write one with 'prodinsights init'), or read prediction logs with --logs GLOB`);
-  if (!existsSync(file)) throw new UsageError(`--config ${file}: no such file`);
+  if (!existsSync(path.resolve(cwd, file))) throw new UsageError(`--config ${file}: no such file`);
   // Problems are shown against the path as the user would type it from here, as compilers do.
   const relative = path.relative(cwd, path.resolve(cwd, file));
   const shown = relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;

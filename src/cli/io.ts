@@ -1,3 +1,5 @@
+import type { SecretLookup } from "../config/secrets";
+
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -12,6 +14,12 @@ export interface CliIo {
   readonly now: () => number;
   /** Resolves when the user asks a long-running command (gateway, demo) to stop: Ctrl-C or SIGTERM. */
   readonly untilStopped?: () => Promise<string>;
+  /** Where secret references (`${env:NAME}`, `${secret:NAME}`) are looked up. Default: the process's environment. */
+  readonly secrets?: SecretLookup;
+  /** Where relative paths (--config, --logs) start. Default: the process's working directory. */
+  readonly cwd?: string;
+  /** Cancels a command's backend reads and log scans (the editor's in-process runs). */
+  readonly signal?: AbortSignal;
 }
 
 /** The process's own streams. */

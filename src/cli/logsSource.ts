@@ -45,7 +45,7 @@ export async function scanLogs(io: CliIo, options: Omit<ReadLogsOptions, "onProg
       }
     : undefined;
   try {
-    return await readPredictionLogs({ ...options, ...(onProgress ? { onProgress } : {}) });
+    return await readPredictionLogs({ ...(io.cwd !== undefined ? { cwd: io.cwd } : {}), ...(io.signal ? { signal: io.signal } : {}), ...options, ...(onProgress ? { onProgress } : {}) });
   } catch (err) {
     throw err instanceof LogInputError ? new UsageError(err.message) : asUsageError(err);
   } finally {

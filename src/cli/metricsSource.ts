@@ -6,7 +6,7 @@ import { environmentSecrets, MissingSecretError } from "../config/secrets";
 import type { PrometheusBackend } from "../config/types";
 import { PrometheusError } from "../telemetry/prometheus/errors";
 import { MetricsInputError } from "../telemetry/metrics/abInputs";
-import { RecordingApi } from "../telemetry/metrics/api";
+import { RecordingApi, type MetricsApi } from "../telemetry/metrics/api";
 import { connectBackend } from "../telemetry/metrics/connect";
 import type { FlagSpec, ParsedArgs } from "./command";
 import { CONFIG_FLAGS, loadWorkspace, pickBackend, type LoadedWorkspace } from "./configSource";
@@ -28,20 +28,29 @@ export interface MetricsSession {
 
 /** Loads the workspace, picks the backend (a model's or experiment's unless --backend says) and connects. */
 export async function openMetrics(args: ParsedArgs, io: CliIo, preferredBackend?: (ws: LoadedWorkspace) => string | undefined): Promise<MetricsSession> {
-  const workspace = await loadWorkspace(stringFlag(args, "config"));
+  const workspace = await loadWorkspace(stringFlag(args, "config"), io.cwd);
   const backend = pickBackend(workspace.config, stringFlag(args, "backend"), preferredBackend?.(workspace) ?? workspace.config.defaultBackend);
   if (backend.type !== "prometheus") {
     throw new UsageError(`backend '${backend.name}' reads prediction logs; use --logs ${backend.paths.join(" ")} or pick a Prometheus backend with --backend`);
   }
   try {
-    const client = await connectBackend(backend, environmentSecrets(), {
+    const client = await connectBackend(backend, io.secrets ?? environmentSecrets(), {
       onRetry: (e) => io.stderr(`retrying ${backend.name} in ${(e.delayMs / 1000).toFixed(1)} s after: ${e.error.message}\n`),
     });
-    return { workspace, backend, api: new RecordingApi(client) };
+    return { workspace, backend, api: new RecordingApi(withSignal(client, io.signal)) };
   } catch (err) {
     if (err instanceof MissingSecretError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/** Every query of `api` cancelled by `signal` too, unless the caller passes its own. */
+function withSignal(api: MetricsApi, signal: AbortSignal | undefined): MetricsApi {
+  if (!signal) return api;
+  return {
+    instant: (query, timeMs, own) => api.instant(query, timeMs, own ?? signal),
+    range: (query, startMs, endMs, stepMs, own) => api.range(query, startMs, endMs, stepMs, own ?? signal),
+  };
 }
 
 /** `--range`, relative to `--now` or the clock. */

@@ -31,7 +31,7 @@ export class MissingSecretError extends Error {
     super(
       ref.store === "env"
         ? `${where} names the environment variable ${ref.name}, which is not set`
-        : `${where} names the secret '${ref.name}', which is not in the editor's secret storage: run "Production Insights: Set Secret"`,
+        : `${where} names the secret '${ref.name}', which is not in the editor's secret storage: run "Production Insights: Connect Backend…"`,
     );
   }
 }

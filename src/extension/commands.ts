@@ -1,23 +1,45 @@
 import * as vscode from "vscode";
+import { Untrusted } from "./actions";
+import type { App } from "./app";
+import { loadEngine } from "./loadEngine";
 import type { ExtensionContextHolder } from "./context";
+import { namedSecrets, type SecretTarget } from "./secrets";
 
 /** Commands as data (STYLE §5): each id in package.json `contributes.commands` has one entry. */
 interface CommandEntry {
   readonly id: string;
-  run(ctx: ExtensionContextHolder, ...args: unknown[]): unknown;
+  run(app: App, ...args: unknown[]): unknown;
 }
 
 const commands: readonly CommandEntry[] = [
-  { id: "prodInsights.computeSampleSize", run: computeSampleSize },
+  { id: "prodInsights.connectBackend", run: connectBackend },
+  { id: "prodInsights.openExperimentReport", run: (app, arg) => app.reports.experiment(arg) },
+  { id: "prodInsights.showDriftReport", run: (app, arg) => app.reports.drift(arg) },
+  { id: "prodInsights.findReleaseJumps", run: (app, arg) => app.reports.jumps(arg) },
+  { id: "prodInsights.compareVersions", run: (app, arg) => app.reports.compare(arg) },
+  { id: "prodInsights.showRollout", run: (app, arg) => app.reports.rollout(arg) },
+  { id: "prodInsights.openMonitor", run: (app, arg) => app.reports.monitor(arg) },
+  { id: "prodInsights.startCanary", run: (app, arg) => app.actions.canary(arg) },
+  { id: "prodInsights.startShadow", run: (app, arg) => app.actions.shadow(arg) },
+  { id: "prodInsights.promote", run: (app, arg) => app.actions.promote(arg) },
+  { id: "prodInsights.rollback", run: (app, arg) => app.actions.rollback(arg) },
+  { id: "prodInsights.abortRollout", run: (app, arg) => app.actions.abort(arg) },
+  { id: "prodInsights.startChaos", run: (app, arg) => app.actions.chaos(arg) },
+  { id: "prodInsights.computeSampleSize", run: (app) => computeSampleSize(app.ctx) },
+  { id: "prodInsights.startDemo", run: startDemo },
+  { id: "prodInsights.refresh", run: (app) => app.store.refresh("refresh button") },
+  { id: "prodInsights.showOutput", run: (app) => app.ctx.log.show() },
 ];
 
-export function registerCommands(ctx: ExtensionContextHolder): void {
+export function registerCommands(app: App): void {
+  const { ctx } = app;
   for (const { id, run } of commands) {
     ctx.register(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
-          return await run(ctx, ...args);
+          return await run(app, ...args);
         } catch (error) {
+          if (error instanceof Untrusted) return undefined; // already explained
           const message = error instanceof Error ? error.message : String(error);
           ctx.log.error(`${id} failed: ${message}`);
           void vscode.window.showErrorMessage(`Production Insights: ${message}`);
@@ -26,6 +48,50 @@ export function registerCommands(ctx: ExtensionContextHolder): void {
       }),
     );
   }
+}
+
+/** Asks for the gateway's token or a `${secret:NAME}` of prodinsights.yaml, and keeps it in SecretStorage. */
+async function connectBackend(app: App): Promise<void> {
+  const loaded = await app.workspace.require();
+  const targets: SecretTarget[] = [{ kind: "gateway" }, ...namedSecrets(loaded.config).filter((t) => t.kind === "named" && !/gateway/.test(t.where))];
+  const picked = await vscode.window.showQuickPick(
+    targets.map((target) => ({
+      label: target.kind === "gateway" ? "Gateway admin token" : `Secret ${target.name}`,
+      description: target.kind === "gateway" ? loaded.config.gateway.url : target.where,
+      target,
+    })),
+    { title: "Connect Backend", placeHolder: "Which credential to set (kept in the editor's secret storage, never in settings)", ignoreFocusOut: true },
+  );
+  if (!picked) return;
+  const value = await vscode.window.showInputBox({
+    title: `Connect Backend: ${picked.label}`,
+    prompt: picked.target.kind === "gateway" ? `The admin token of the gateway at ${loaded.config.gateway.url} (the demo writes it to .prodinsights/gateway-token)` : `The value of \${secret:${picked.target.kind === "named" ? picked.target.name : ""}}`,
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (text) => (text.trim() === "" ? "Enter a value, or press Escape to cancel." : undefined),
+  });
+  if (value === undefined) return;
+  await app.secrets.store(picked.target, value.trim());
+  app.ctx.log.info(`${picked.label}: stored in secret storage`);
+  await app.store.refresh("connect backend");
+  const snapshot = app.store.snapshot;
+  if (!vscode.workspace.isTrusted) void vscode.window.showWarningMessage("Stored. The workspace is not trusted, so the credential is not sent until you trust it.");
+  else if (snapshot?.connected) void vscode.window.showInformationMessage(`Connected to the gateway at ${loaded.config.gateway.url}.`);
+  else void vscode.window.showErrorMessage(`Stored, but the gateway did not accept it: ${snapshot?.problems[0]?.message ?? "see the log"}`);
+}
+
+/** Runs `prodinsights demo` in a terminal in the workspace folder: the demo production and its workspace files. */
+async function startDemo(app: App): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!folder) throw new Error("open a folder first: the demo writes its workspace (prodinsights.yaml, model code, logs) into it");
+  if (!vscode.workspace.isTrusted) throw new Error("the demo runs a program in this folder, so it needs a trusted workspace");
+  const cli = vscode.Uri.joinPath(app.ctx.extension.extensionUri, "dist", "cli.js").fsPath;
+  const terminal = vscode.window.createTerminal({ name: "Production Insights demo", cwd: folder });
+  app.ctx.register(terminal);
+  terminal.show();
+  const quote = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
+  terminal.sendText(`${quote(process.execPath)} ${quote(cli)} demo --dir .`);
+  app.ctx.log.info(`started the demo in ${folder}`);
 }
 
 const ALPHA = 0.05;
@@ -52,8 +118,8 @@ async function computeSampleSize(ctx: ExtensionContextHolder): Promise<void> {
   });
   if (mde === undefined) return;
 
-  // Loaded on first use so that activation does not evaluate jstat (STYLE §6).
-  const { proportionsSampleSize } = await import("../core/stats/power");
+  // The engine (with jstat) loads on first use, so that activation does not evaluate it (STYLE §6).
+  const { proportionsSampleSize } = await loadEngine();
   const { n } = proportionsSampleSize({ p1: baseline, p2: baseline + mde, alpha: ALPHA, power: POWER });
   const message =
     `n = ${Math.ceil(n).toLocaleString("en-US")} per arm ` +

@@ -1,6 +1,11 @@
-// Notebook renderer entry, shell only: shows an output item's JSON until the per-kind result
-// renderers land. VS Code loads it as an ES module and calls `activate` (STYLE §9).
-// The minimal renderer API is declared here instead of adding the vscode-notebook-renderer types.
+// Notebook renderer entry: draws an output item of MIME type application/vnd.prodinsights.<kind>+json
+// with the same renderer module as the report panels. VS Code loads it as an ES module and calls
+// `activate` (STYLE §9). The minimal renderer API is declared here instead of adding the
+// vscode-notebook-renderer types.
+import type { Report, ReportDocument } from "../../src/core/results/report";
+import { clearPlots } from "../render/draw";
+import { renderReport } from "../render/index";
+import { withKind } from "../render/build";
 
 interface OutputItem {
   readonly id: string;
@@ -20,16 +25,54 @@ interface RendererApi {
 
 type ActivationFunction = (context: RendererContext) => RendererApi | undefined | Promise<RendererApi | undefined>;
 
+const MIME = /^application\/vnd\.prodinsights\.([a-z0-9-]+)\+json$/;
+
+const TITLES: Record<string, string> = {
+  ab: "Experiment",
+  drift: "Drift",
+  jumps: "Release timeline",
+  canary: "Canary",
+  timeseries: "Time series",
+  compare: "Version comparison",
+  samplesize: "Sample size",
+  rollout: "Rollout",
+};
+
+/** The output's document as a report titled after its kind (the MIME type's, when the JSON has none). */
+export function reportOf(mime: string, json: unknown): Report {
+  const kind = MIME.exec(mime)?.[1];
+  const document = withKind(json, kind) as ReportDocument;
+  const docKind = typeof document === "object" && document !== null && "kind" in document ? String(document.kind) : (kind ?? "result");
+  return { title: TITLES[docKind] ?? `Production Insights ${docKind}`, document, at: Number.NaN };
+}
+
+function fallback(item: OutputItem, element: HTMLElement, error: unknown): void {
+  const pre = document.createElement("pre");
+  pre.textContent = `Cannot read ${item.mime} output: ${String(error)}\n\n${item.text()}`; // never innerHTML: labels come from production traffic
+  element.replaceChildren(pre);
+}
+
+const elements = new Map<string, HTMLElement>();
+
 export const activate: ActivationFunction = () => ({
-  renderOutputItem(item, element) {
-    let text: string;
+  async renderOutputItem(item, element, signal) {
+    let json: unknown;
     try {
-      text = JSON.stringify(item.json(), null, 2);
+      json = item.json();
     } catch (error) {
-      text = `Cannot read ${item.mime} output: ${String(error)}\n\n${item.text()}`;
+      fallback(item, element, error);
+      return;
     }
-    const pre = document.createElement("pre");
-    pre.textContent = text; // never innerHTML: label values come from production traffic
-    element.replaceChildren(pre);
+    if (signal.aborted) return;
+    elements.set(item.id, element);
+    await renderReport(reportOf(item.mime, json), element);
+  },
+  disposeOutputItem(id) {
+    const ids = id === undefined ? [...elements.keys()] : [id];
+    for (const key of ids) {
+      const element = elements.get(key);
+      elements.delete(key);
+      if (element) void clearPlots(element);
+    }
   },
 });

@@ -1,33 +1,14 @@
-import type { CanaryMetricRule, CanaryPolicy } from "../../core/canary/policy";
 import type { CanaryResult } from "../../core/results/canary";
 import { environmentSecrets, MissingSecretError, resolveSecret } from "../../config/secrets";
 import type { Config, PolicyConfig } from "../../config/types";
+import { gatewayPolicy, UnmeasuredMetricError } from "../../rollout/gatewayPolicy";
 import { noSuch } from "../../config/suggest";
-import { GATEWAY_CANARY_METRICS, GatewayAdmin, measurements, RolloutError, since, type VersionTotals } from "../../rollout/gateway";
+import { GatewayAdmin, measurements, RolloutError, since, type VersionTotals } from "../../rollout/gateway";
 import { CanaryHostError, hostCanary, type CanaryTarget } from "../../rollout/hostCanary";
 import type { Command } from "../command";
 import { CONFIG_FLAGS, loadWorkspace } from "../configSource";
 import { UsageError } from "../errors";
 import { stringFlag } from "../parse";
-
-/** prodinsights.yaml's metric names for what the gateway measures. */
-const GATEWAY_NAMES: Readonly<Record<string, keyof typeof GATEWAY_CANARY_METRICS>> = { error_rate: "error_rate", latency_p95: "latency", latency: "latency" };
-
-/** A policy of prodinsights.yaml as the state machine's policy, judged on what the gateway measures. */
-export function gatewayPolicy(p: PolicyConfig): CanaryPolicy {
-  const metrics = p.metrics.map((name): CanaryMetricRule => {
-    const measured = GATEWAY_NAMES[name];
-    if (!measured) throw new UsageError(`policy '${p.name}' judges '${name}', which the gateway does not measure; a gateway canary is judged on ${Object.keys(GATEWAY_NAMES).join(", ")}`);
-    const spec = GATEWAY_CANARY_METRICS[measured];
-    return { name: measured, kind: spec.kind, direction: spec.direction, ...(measured === "error_rate" ? { tolerance: 0.005 } : { tolerance: 0.1 }) };
-  });
-  return {
-    steps: p.steps.map((weight) => ({ weight, pauseMs: p.intervalMs })),
-    metrics: metrics.filter((m, i) => metrics.findIndex((o) => o.name === m.name) === i),
-    confidence: 1 - p.alpha,
-    ...(p.rollbackOn === "inconclusive" ? { inconclusiveLimit: 1 } : {}),
-  };
-}
 
 function policyFor(config: Config, model: string, name: string | undefined): PolicyConfig {
   const chosen = name ?? config.models.get(model)?.policy ?? "canary";
@@ -81,15 +62,21 @@ export const canaryCommand: Command = {
     const model = stringFlag(args, "model");
     const candidate = stringFlag(args, "version");
     if (!model || !candidate) throw new UsageError("--model and --version are required");
-    const { config } = await loadWorkspace(stringFlag(args, "config"));
+    const { config } = await loadWorkspace(stringFlag(args, "config"), io.cwd);
     const modelConfig = config.models.get(model);
     if (!modelConfig) throw new UsageError(noSuch("model", model, config.models.keys()));
     if (modelConfig.rollout !== "gateway") throw new UsageError(`model '${model}' rolls out through ${modelConfig.rollout}; canary run drives the gateway only for now`);
     const policyConfig = policyFor(config, model, stringFlag(args, "policy"));
-    const policy = gatewayPolicy(policyConfig);
+    let policy;
+    try {
+      policy = gatewayPolicy(policyConfig);
+    } catch (err) {
+      if (err instanceof UnmeasuredMetricError) throw new UsageError(err.message);
+      throw err;
+    }
     let token: string;
     try {
-      token = await resolveSecret(config.gateway.token, environmentSecrets(), "prodinsights.yaml gateway.token");
+      token = await resolveSecret(config.gateway.token, io.secrets ?? environmentSecrets(), "prodinsights.yaml gateway.token");
     } catch (err) {
       throw err instanceof MissingSecretError ? new UsageError(err.message) : err;
     }

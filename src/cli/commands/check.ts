@@ -17,9 +17,9 @@ interface Outcome {
 }
 
 /** A Prometheus backend answers a trivial query, and the configured models have traffic in the last day. */
-async function checkPrometheus(backend: Extract<Backend, { type: "prometheus" }>, config: Config, now: number): Promise<Outcome> {
+async function checkPrometheus(backend: Extract<Backend, { type: "prometheus" }>, config: Config, now: number, secrets: CliIo["secrets"]): Promise<Outcome> {
   const started = Date.now();
-  const client = await connectBackend(backend, environmentSecrets());
+  const client = await connectBackend(backend, secrets ?? environmentSecrets());
   await client.query("vector(1)", { timeMs: now });
   const ms = Date.now() - started;
   const models = [...config.models.values()].filter((m) => m.backend === backend.name).map((m) => m.name);
@@ -39,9 +39,9 @@ async function checkLogs(backend: Extract<Backend, { type: "logs" }>, configDir:
   return { ok: true, line };
 }
 
-async function checkBackend(backend: Backend, config: Config, configDir: string, now: number): Promise<Outcome> {
+async function checkBackend(backend: Backend, config: Config, configDir: string, now: number, secrets: CliIo["secrets"]): Promise<Outcome> {
   try {
-    return backend.type === "logs" ? await checkLogs(backend, configDir) : await checkPrometheus(backend, config, now);
+    return backend.type === "logs" ? await checkLogs(backend, configDir) : await checkPrometheus(backend, config, now, secrets);
   } catch (err) {
     const message = err instanceof MissingSecretError || err instanceof Error ? err.message : String(err);
     return { ok: false, line: message };
@@ -60,7 +60,7 @@ export const checkCommand: Command = {
   details: "Exit code 0 when the file is sound and every backend answers; 2 otherwise, with each problem on its own line.",
   examples: ["prodinsights check", "prodinsights check --config deploy/prodinsights.yaml --backend prod"],
   async run(args, io: CliIo) {
-    const { file, shown, config } = await loadWorkspace(stringFlag(args, "config"));
+    const { file, shown, config } = await loadWorkspace(stringFlag(args, "config"), io.cwd);
     const only = stringFlag(args, "backend");
     if (only !== undefined && !config.backends.has(only)) throw new UsageError(`no backend named '${only}' in ${shown}`);
     const counts = [`${config.backends.size} backend${config.backends.size === 1 ? "" : "s"}`, `${config.models.size} model${config.models.size === 1 ? "" : "s"}`, `${config.experiments.size} experiment${config.experiments.size === 1 ? "" : "s"}`];
@@ -69,7 +69,7 @@ export const checkCommand: Command = {
     let failed = 0;
     for (const backend of config.backends.values()) {
       if (only !== undefined && backend.name !== only) continue;
-      const outcome = await checkBackend(backend, config, path.dirname(path.resolve(file)), io.now());
+      const outcome = await checkBackend(backend, config, path.dirname(path.resolve(io.cwd ?? process.cwd(), file)), io.now(), io.secrets);
       if (!outcome.ok) failed++;
       const where = backend.type === "logs" ? `logs ${backend.paths.join(" ")}` : `prometheus ${backend.url}`;
       io.stdout(`${outcome.ok ? "ok  " : "FAIL"} ${backend.name} (${where}): ${outcome.line}\n`);

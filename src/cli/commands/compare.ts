@@ -2,6 +2,7 @@ import type { AbArmInput } from "../../core/ab/armStats";
 import { histogramQuantile, type Histogram } from "../../core/jumps/histogramQuantile";
 import { mannWhitneyBinned } from "../../core/jumps/mannWhitneyBinned";
 import type { AbResult } from "../../core/results/ab";
+import type { CompareResult } from "../../core/results/report";
 import type { MetricConfig } from "../../config/types";
 import { readVersionHistograms, type VersionHistograms } from "../../telemetry/metrics/versionHistograms";
 import { decimal, pIs } from "../format";
@@ -115,7 +116,7 @@ export const compareCommand: Command = {
     }
     if (compared.length + distributions.length === 0) throw new UsageError(`nothing to compare: ${skipped.map((s) => `${s.metric}: ${s.reason}`).join("; ")}`);
     if (args.values["json"]) {
-      const doc = { kind: "compare", model, baseline, candidate, metrics: compared, distributions, skipped, source: metricsStamp(session, range, { model }) };
+      const doc: CompareResult = { kind: "compare", model, baseline, candidate, metrics: compared, distributions, skipped, source: metricsStamp(session, range, { model }) };
       io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
       return 0;
     }

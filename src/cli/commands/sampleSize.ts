@@ -1,3 +1,4 @@
+import type { SampleSizeFigures } from "../../core/results/report";
 import { proportionsSampleSize } from "../../core/stats/power";
 import type { Command } from "../command";
 import { UsageError } from "../errors";
@@ -41,7 +42,8 @@ export const sampleSizeCommand: Command = {
     }
     const perArm = Math.ceil(n);
     if (args.values["json"]) {
-      io.stdout(`${JSON.stringify({ n, perArm, total: 2 * perArm, p1: baseline, p2: target, alpha, power })}\n`);
+      const doc: SampleSizeFigures = { n, perArm, total: 2 * perArm, p1: baseline, p2: target, alpha, power };
+      io.stdout(`${JSON.stringify(doc)}\n`);
       return 0;
     }
     io.stdout(

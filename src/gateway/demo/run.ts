@@ -65,6 +65,7 @@ const MODEL_CODE = `# The demo's model code. Production Insights shows, next to 
 MODEL_NAME = "churn"
 MODEL_VERSION = "v2"      # the stable version
 CANDIDATE_VERSION = "v3"  # the buggy build: a canary of it rolls back
+BASELINE_URI = "models:/churn/1"  # an MLflow registry reference: version 1
 
 
 def predict(features):

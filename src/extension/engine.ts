@@ -1,0 +1,13 @@
+/**
+ * The extension's engine: everything the host needs beyond the editor API (config loading, the
+ * CLI's analyses run in-process, the gateway client, the snapshot of production). It is bundled
+ * apart, as dist/engine.js, and loaded on first use (loadEngine.ts), so that activation reads a
+ * small file and the analyses cost nothing until a view or a report asks for them.
+ */
+export { ConfigError, loadConfigFile } from "../config/load";
+export { GatewayAdmin, RolloutError } from "../rollout/gateway";
+export { gatewayPolicyInput } from "../rollout/gatewayPolicy";
+export { runInsights } from "./production/insights";
+export { abArgv, driftArgv, jumpsArgv } from "./production/context";
+export { gatherSnapshot, resolveGatewayToken } from "./production/snapshot";
+export { proportionsSampleSize } from "../core/stats/power";

@@ -1,0 +1,108 @@
+/**
+ * The models of prodinsights.yaml as the rollout provider routes them: each version's weight and
+ * role, its requests and errors since the gateway started, its error rate against the stable
+ * version, its last 24 hours, and the model's drift. No `vscode` here.
+ */
+import type { ModelConfig } from "../../config/types";
+import { twoProportionTest } from "../../core/stats/twoProportionTest";
+import type { GatewayAdmin, GatewayState, ModelRouting, VersionTotals } from "../../rollout/gateway";
+import { backendOf, driftArgv, json, problemOf, type GatherContext } from "./context";
+import { readErrorRateSeries, SERIES_HOURS } from "./errorSeries";
+import { driftEvidence } from "./evidence";
+import type { ModelSnapshot, Problem, VersionSnapshot } from "./types";
+
+/** The gateway's routing of every model, or why there is none. */
+export type GatewayRead = { readonly state: GatewayState } | { readonly problem: Problem };
+
+/**
+ * Against the stable version by the two-proportion test (R prop.test, correct = FALSE). With no
+ * error on either side the test is undefined; the rates are equal, so difference 0 and p = 1.
+ */
+export function versusStable(version: VersionTotals, stable: VersionTotals, stableName: string): VersionSnapshot["vsStable"] {
+  if (version.requests === 0 || stable.requests === 0) return undefined;
+  if (version.errors + stable.errors === 0) return { stable: stableName, difference: 0, pValue: 1 };
+  const test = twoProportionTest([version.errors, stable.errors], [version.requests, stable.requests]);
+  return { stable: stableName, difference: test.estimate, pValue: test.pValue };
+}
+
+function roleOf(routing: ModelRouting, version: string): VersionSnapshot["role"] {
+  if (version === routing.stable) return "stable";
+  if (routing.canary?.version === version) return "canary";
+  if (routing.shadow?.version === version) return "shadow";
+  return "other";
+}
+
+function versionsOf(routing: ModelRouting, totals: Readonly<Record<string, VersionTotals>> | undefined, series: Map<string, number[]> | undefined): VersionSnapshot[] {
+  const stable = totals?.[routing.stable];
+  return Object.entries(routing.weights).map(([name, weight]) => {
+    const t = totals?.[name];
+    const vs = t && stable && name !== routing.stable ? versusStable(t, stable, routing.stable) : undefined;
+    // A version with no series in the backend had no traffic in those hours.
+    const s = series ? (series.get(name) ?? Array.from({ length: SERIES_HOURS }, () => NaN)) : undefined;
+    return {
+      name,
+      weight,
+      role: roleOf(routing, name),
+      ...(t ? { requests: t.requests, errors: t.errors, ...(t.requests > 0 ? { errorRate: t.errors / t.requests } : {}) } : {}),
+      ...(vs ? { vsStable: vs } : {}),
+      ...(s ? { errorRateSeries: s } : {}),
+    };
+  });
+}
+
+function canaryOf(routing: ModelRouting): ModelSnapshot["canary"] {
+  const c = routing.canary ?? routing.lastCanary;
+  if (!c) return undefined;
+  return { version: c.version, baseline: c.baseline, steps: c.policy.steps.map((s) => s.weight), active: routing.canary !== undefined, result: c.result };
+}
+
+/** The model's drift, from its first drift monitor's windows (or the CLI's default windows). */
+async function driftOf(ctx: GatherContext, model: ModelConfig): Promise<{ drift?: ModelSnapshot["drift"]; problem?: Problem }> {
+  const monitor = [...ctx.config.monitors.values()].find((m) => m.kind === "drift" && m.model === model.name);
+  const run = await ctx.insights(json(driftArgv(ctx, model.name, monitor?.baseline ?? "-14d..-7d", monitor?.current ?? "-1d..now")));
+  const evidence = driftEvidence(run);
+  if (evidence.state === "error") return { problem: { message: `drift: ${evidence.detail}` } };
+  return { drift: { level: evidence.document?.verdict ?? "insufficient-data", drifted: evidence.drifted } };
+}
+
+export async function gatherModel(ctx: GatherContext, model: ModelConfig, gateway: { admin?: GatewayAdmin; read?: GatewayRead }): Promise<ModelSnapshot> {
+  const problems: Problem[] = [];
+  const backend = backendOf(ctx, model.backend);
+  const driftRead = driftOf(ctx, model).catch((err: unknown) => ({ problem: problemOf(err, "drift") }) as Awaited<ReturnType<typeof driftOf>>);
+  let routing: ModelRouting | undefined;
+  let totals: Readonly<Record<string, VersionTotals>> | undefined;
+  let series: Map<string, number[]> | undefined;
+  if (model.rollout !== "gateway") {
+    problems.push({ message: `rollout provider ${model.rollout} is not supported yet: only the gateway's routing is shown` });
+  } else if (!gateway.read || "problem" in gateway.read) {
+    problems.push({ message: "no routing: the gateway is not connected" });
+  } else {
+    routing = gateway.read.state.models[model.name];
+    if (!routing) problems.push({ message: `the gateway does not route model '${model.name}' (it routes ${Object.keys(gateway.read.state.models).join(", ") || "none"})` });
+  }
+  if (routing) {
+    const admin = gateway.admin!;
+    const [t, s] = await Promise.all([
+      ctx.read(() => admin.totals(model.name, ctx.signal)).catch((err: unknown) => void problems.push(problemOf(err, "request totals"))),
+      backend?.type === "prometheus"
+        ? readErrorRateSeries(ctx, model.name, backend.name).catch((err: unknown) => void problems.push(problemOf(err, "error rate series")))
+        : undefined,
+    ]);
+    totals = t ?? undefined;
+    series = s ?? undefined;
+  }
+  const drift = await driftRead;
+  if (drift.problem) problems.push(drift.problem);
+  const shadow = routing?.shadow;
+  const canary = routing ? canaryOf(routing) : undefined;
+  return {
+    name: model.name,
+    provider: model.rollout,
+    ...(routing ? { stable: routing.stable } : {}),
+    versions: routing ? versionsOf(routing, totals, series) : [],
+    ...(shadow ? { shadow: { version: shadow.version, share: shadow.share } } : {}),
+    ...(canary ? { canary } : {}),
+    ...(drift.drift ? { drift: drift.drift } : {}),
+    problems,
+  };
+}
