@@ -80,18 +80,26 @@ async function connectBackend(app: App): Promise<void> {
   else void vscode.window.showErrorMessage(`Stored, but the gateway did not accept it: ${snapshot?.problems[0]?.message ?? "see the log"}`);
 }
 
-/** Runs `prodinsights demo` in a terminal in the workspace folder: the demo production and its workspace files. */
+/**
+ * Runs `prodinsights demo` in a terminal, in the folder `prodinsights-demo` of the workspace (never
+ * the workspace's own root: the demo rewrites its files, prodinsights.yaml among them). Without
+ * a prodinsights.yaml at the root, the views pick the demo's up as soon as it is written.
+ */
 async function startDemo(app: App): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  if (!folder) throw new Error("open a folder first: the demo writes its workspace (prodinsights.yaml, model code, logs) into it");
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!root) throw new Error("open a folder first: the demo writes its workspace (prodinsights.yaml, model code, logs) into a folder of it");
   if (!vscode.workspace.isTrusted) throw new Error("the demo runs a program in this folder, so it needs a trusted workspace");
+  const dir = vscode.Uri.joinPath(root, "prodinsights-demo").fsPath;
   const cli = vscode.Uri.joinPath(app.ctx.extension.extensionUri, "dist", "cli.js").fsPath;
-  const terminal = vscode.window.createTerminal({ name: "Production Insights demo", cwd: folder });
+  const terminal = vscode.window.createTerminal({ name: "Production Insights demo", cwd: root.fsPath });
   app.ctx.register(terminal);
   terminal.show();
   const quote = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
-  terminal.sendText(`${quote(process.execPath)} ${quote(cli)} demo --dir .`);
-  app.ctx.log.info(`started the demo in ${folder}`);
+  // `node` from the terminal's PATH: in desktop VS Code the extension host's own binary is Electron.
+  terminal.sendText(`node ${quote(cli)} demo --dir ${quote(dir)}`);
+  app.ctx.log.info(`started the demo in ${dir}`);
+  const open = await vscode.window.showInformationMessage(`The demo production is starting in ${vscode.workspace.asRelativePath(dir)}; its replay takes a minute or two (see the terminal).`, "Open Demo Folder");
+  if (open) await vscode.commands.executeCommand("vscode.openFolder", vscode.Uri.file(dir), { forceNewWindow: true });
 }
 
 const ALPHA = 0.05;
