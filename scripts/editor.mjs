@@ -72,8 +72,10 @@ export function installEditor(cache = defaultCacheDir(), log = console.log) {
 /**
  * Starts code-server on 127.0.0.1:`port` on `folder`, with the extension at `extensionRoot`, its
  * state (home, settings, extensions) in `runDir`. Resolves once it answers, with its URL and process.
+ * `trust: false` leaves workspace trust on, so that the folder opens in Restricted Mode (without
+ * the startup prompt), as a folder nobody has trusted yet would.
  */
-export async function startEditor({ cache = defaultCacheDir(), port, folder, extensionRoot, runDir }) {
+export async function startEditor({ cache = defaultCacheDir(), port, folder, extensionRoot, runDir, trust = true }) {
   const p = paths(cache);
   const pkg = JSON.parse(readFileSync(path.join(extensionRoot, "package.json"), "utf8"));
   for (const d of ["home", "user-data/User", "extensions", "tmp"]) mkdirSync(path.join(runDir, d), { recursive: true });
@@ -82,10 +84,15 @@ export async function startEditor({ cache = defaultCacheDir(), port, folder, ext
   symlinkSync(extensionRoot, link);
   const settings = path.join(runDir, "user-data", "User", "settings.json");
   if (!existsSync(settings)) writeFileSync(settings, JSON.stringify({ "workbench.startupEditor": "none", "security.workspace.trust.enabled": false, "telemetry.telemetryLevel": "off" }, null, 2));
+  if (!trust) {
+    const current = JSON.parse(readFileSync(settings, "utf8"));
+    const restricted = { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never", "security.workspace.trust.untrustedFiles": "open", "security.workspace.trust.banner": "always" };
+    writeFileSync(settings, JSON.stringify({ ...current, ...restricted }, null, 2));
+  }
   const env = { ...process.env, HOME: path.join(runDir, "home"), XDG_CONFIG_HOME: path.join(runDir, "home", ".config"), XDG_DATA_HOME: path.join(runDir, "home", ".local", "share"), XDG_CACHE_HOME: path.join(runDir, "home", ".cache"), TMPDIR: path.join(runDir, "tmp") };
   const child = spawn(
     p.node,
-    [p.codeServer, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--user-data-dir", path.join(runDir, "user-data"), "--extensions-dir", path.join(runDir, "extensions"), "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override", "--ignore-last-opened", folder],
+    [p.codeServer, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--user-data-dir", path.join(runDir, "user-data"), "--extensions-dir", path.join(runDir, "extensions"), "--disable-telemetry", "--disable-update-check", ...(trust ? ["--disable-workspace-trust"] : []), "--disable-getting-started-override", "--ignore-last-opened", folder],
     { env, stdio: ["ignore", "ignore", "pipe"] },
   );
   let stderr = "";

@@ -35,7 +35,7 @@ export async function pickVersion(snapshot: ProductionSnapshot | undefined, mode
   const versions = snapshot?.models.find((m) => m.name === model)?.versions.filter((v) => allow(v.role, v.name)) ?? [];
   if (versions.length === 0) throw new Error(`no version of ${model} to choose: is the rollout backend connected? (see "Production Insights: Show Log")`);
   const chosen = await vscode.window.showQuickPick(
-    versions.map((v) => ({ label: v.name, description: `${v.role} · ${v.weight}% of traffic` })),
+    versions.map((v) => ({ label: v.name, description: `${v.role === "other" ? "" : `${v.role} · `}${v.weight}% of traffic` })),
     { title, placeHolder: `Choose the version of ${model}`, ignoreFocusOut: true },
   );
   return chosen?.label;

@@ -7,7 +7,7 @@ import "@vscode-elements/elements/dist/vscode-button/index.js";
 import type { HostMessage, PanelMessage, PanelState, Report } from "../../src/core/results/report";
 import { drawError, drawLoading } from "../render/draw";
 import { renderReport } from "../render/index";
-import { watchTheme } from "../render/plot";
+import { loadPlotly, watchTheme } from "../render/plot";
 
 /** The part of the webview API that VS Code injects as a global (declared here: no types package). */
 interface VsCodeApi {
@@ -95,3 +95,5 @@ const restored = vscode.getState() as PanelState | undefined;
 if (restored?.report) show(restored.report);
 else drawLoading(app, "Waiting for the report…");
 post({ type: "ready" });
+// Plotly is most of the panel's code: start loading it while the host computes the report.
+void loadPlotly().catch(() => undefined);

@@ -122,8 +122,8 @@ export class ReportPanels {
     try {
       const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: entry.panel.title }, () => this.make(origin, abort.signal));
       if (abort.signal.aborted) return;
-      entry.report = report;
-      this.post(entry, { type: "show", report });
+      entry.report = { ...report, title: entry.panel.title };
+      this.post(entry, { type: "show", report: entry.report });
     } catch (error) {
       if (abort.signal.aborted) return;
       const message = error instanceof Error ? error.message : String(error);

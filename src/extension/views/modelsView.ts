@@ -98,10 +98,13 @@ function versionItem(model: ModelSnapshot, v: VersionSnapshot): vscode.TreeItem 
 
 function driftItem(model: ModelSnapshot): vscode.TreeItem {
   const drift = model.drift!;
-  const label = drift.level === "drift" ? `drift: ${drift.drifted.length} feature${drift.drifted.length === 1 ? "" : "s"}` : drift.level === "insufficient-data" ? "drift: not enough data" : `drift: ${drift.level}`;
-  return messageItem(label, drift.level === "drift" ? "pulse" : "graph", {
-    tooltip: drift.drifted.length ? `Drifted: ${drift.drifted.join(", ")}` : "No feature at the drift level",
-    color: drift.level === "drift" ? "list.warningForeground" : undefined,
+  const n = drift.drifted.length;
+  // Features at the drift level count even when the dataset as a whole is below its drift share.
+  const label = n > 0 ? `drift: ${n} feature${n === 1 ? "" : "s"}` : drift.level === "insufficient-data" ? "drift: not enough data" : `drift: ${drift.level}`;
+  const dataset = drift.level === "insufficient-data" ? "too little data to tell" : drift.level;
+  return messageItem(label, n > 0 ? "pulse" : "graph", {
+    tooltip: `${n ? `Drifted: ${drift.drifted.join(", ")}` : "No feature at the drift level"}. Dataset: ${dataset}.`,
+    color: n > 0 ? "list.warningForeground" : undefined,
     command: { command: "prodInsights.showDriftReport", title: "Show Drift Report", arguments: [{ model: model.name } satisfies ModelTarget] },
   });
 }

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, mkdirSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import path from "node:path";
 
 export interface DemoPrometheus {
@@ -38,6 +39,18 @@ export interface PrometheusOptions {
   readonly lookbackMs: number;
 }
 
+/** A port that was free a moment ago on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** Starts Prometheus and waits until it is ready; undefined when it is not installed. */
 export async function startPrometheus(options: PrometheusOptions): Promise<DemoPrometheus | undefined> {
   const binary = onPath("prometheus");
@@ -57,10 +70,12 @@ export async function startPrometheus(options: PrometheusOptions): Promise<DemoP
       "",
     ].join("\n"),
   );
-  const url = `http://127.0.0.1:${options.port}`;
+  // Port 0 means any free one, as for the gateway; Prometheus itself cannot pick one and say which.
+  const port = options.port === 0 ? await freePort() : options.port;
+  const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
     binary,
-    [`--config.file=${config}`, `--storage.tsdb.path=${path.join(options.dir, "data")}`, `--storage.tsdb.retention.time=${days + 30}d`, `--web.listen-address=127.0.0.1:${options.port}`, "--log.level=warn"],
+    [`--config.file=${config}`, `--storage.tsdb.path=${path.join(options.dir, "data")}`, `--storage.tsdb.retention.time=${days + 30}d`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   let stderr = "";

@@ -14,7 +14,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseGatewayConfig } from "../config";
 import { Gateway } from "../server";
-import { setWeights, startCanary } from "../routing";
+import { promote, setWeights, startCanary } from "../routing";
 import { newCanary } from "../../core/canary/canary";
 import type { CanaryPolicy } from "../../core/canary/policy";
 import { SimClock } from "./clock";
@@ -63,8 +63,8 @@ const GENERATED = ["gateway.yaml", "prodinsights.yaml", "churn_model.py", "logs"
 const MODEL_CODE = `# The demo's model code. Production Insights shows, next to each version named here, what that
 # version does in production (the demo gateway serves churn v1, v2 and v3).
 MODEL_NAME = "churn"
-MODEL_VERSION = "v2"      # the stable version
-CANDIDATE_VERSION = "v3"  # the buggy build: a canary of it rolls back
+MODEL_VERSION = "v2"            # the stable version
+CANDIDATE_MODEL_VERSION = "v3"  # the buggy build: a canary of it rolls back
 BASELINE_URI = "models:/churn/1"  # an MLflow registry reference: version 1
 
 
@@ -145,7 +145,11 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       for (const event of timeline(scenario, start)) {
         await clock.sleepUntil(event.time, stop.signal);
         if (event.kind === "weights") {
-          gateway.change("demo", "set weights", "churn", { weights: event.weights, note: event.note }, (s) => setWeights(s, "churn", event.weights));
+          // All traffic to one version is a release: promote it, so that the gateway's stable
+          // version (where a rollback goes, what the editor compares against) follows.
+          const full = Object.entries(event.weights).find(([, w]) => w === 100)?.[0];
+          if (full !== undefined) gateway.change("demo", "promote", "churn", { version: full, note: event.note }, (s) => promote(s, "churn", full));
+          else gateway.change("demo", "set weights", "churn", { weights: event.weights, note: event.note }, (s) => setWeights(s, "churn", event.weights));
           options.log(`${new Date(event.time).toISOString().slice(0, 16)}Z ${event.note}`);
         } else if (event.kind === "canary") {
           const policy = canaryPolicy(event.canary);

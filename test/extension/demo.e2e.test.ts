@@ -1,0 +1,314 @@
+/**
+ * The extension in real VS Code over the running demo (scenario `all`: drift, release jumps, the
+ * A/B test), end to end: code-server (scripts/editor.mjs) on the demo's workspace, driven by
+ * playwright-core with Debian's chromium. One demo and one editor serve the whole suite, and the
+ * tests run in order: the views fill, a lens sits on the model version, each report draws its
+ * chart, and Promote and Roll back through the UI change the gateway's routing.
+ *
+ * Missing code-server or chromium skips the suite with how to install them, except under CI,
+ * where it fails. Screenshots go to test-results/e2e/demo/; with PRODINSIGHTS_SCREENSHOTS=docs/images
+ * the best ones are copied into the docs when every step passed.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { startDemo, type Demo } from "../../src/gateway/demo/run";
+import {
+  hidePanel,
+  clearNotifications,
+  clickDialogButton,
+  clickTreeRow,
+  closeAllEditors,
+  EditorSession,
+  eventually,
+  freePort,
+  missingEditorParts,
+  openFile,
+  openViewContainer,
+  pickQuickItem,
+  quickPickItems,
+  readDialog,
+  runCommand,
+  waitForCodeLens,
+  waitForEditorTab,
+  waitForNotification,
+  waitForTree,
+  webviewChart,
+  webviewText,
+  type TreeRow,
+} from "../support/vscodeDriver";
+
+const CONTAINER = "Production Insights";
+
+interface GatewayState {
+  models: Record<string, { weights: Record<string, number>; stable: string; canary?: unknown }>;
+}
+
+const row = (rows: readonly TreeRow[], label: string): TreeRow | undefined => rows.find((r) => r.label === label);
+
+describe("the extension over the running demo, in real VS Code", async () => {
+  const missing = await missingEditorParts();
+  if (missing && process.env["CI"]) {
+    test("the editor and the browser are installed", () => assert.fail(`CI is set and ${missing} is missing`));
+    return;
+  }
+  const skip = missing || false;
+  let dir: string;
+  let demo: Demo | undefined;
+  let editor: EditorSession | undefined;
+  const demoLog: string[] = [];
+
+  /** The gateway's routing, read through its admin API with the token the demo wrote. */
+  const gatewayState = async (): Promise<GatewayState> => {
+    const token = readFileSync(demo!.tokenFile, "utf8").trim();
+    const res = await fetch(`${demo!.gateway.adminUrl}/state`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200, await res.clone().text());
+    return (await res.json()) as GatewayState;
+  };
+  const adminCall = async (method: string, route: string, body: unknown): Promise<void> => {
+    const token = readFileSync(demo!.tokenFile, "utf8").trim();
+    const res = await fetch(`${demo!.gateway.adminUrl}${route}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "x-actor": "e2e test" }, body: JSON.stringify(body) });
+    assert.equal(res.status, 200, await res.text());
+  };
+
+  before(async () => {
+    if (missing) return;
+    dir = mkdtempSync(path.join(tmpdir(), "prodinsights-e2e-demo-"));
+    const workspace = path.join(dir, "demo");
+    demo = await startDemo({ scenario: "all", speed: 100_000, dir: workspace, port: 0, prometheusPort: await freePort(), prometheus: "auto", log: (line) => demoLog.push(line) });
+    // The replay of 14 simulated days is CPU-bound (about 3.5 minutes on 2 cores); an editor
+    // started alongside slows it by more than its own start takes, so it starts afterwards.
+    const stats = await demo.replayed;
+    assert.equal(stats.aborted, false, demoLog.slice(-5).join("\n"));
+    editor = await EditorSession.start({ folder: workspace, runDir: path.join(dir, "run"), suite: "demo" });
+  });
+
+  after(async () => {
+    await editor?.close();
+    await demo?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the extension activates on the demo's prodinsights.yaml", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("activates", async () => {
+      await runCommand(page, "Production Insights: Show Log");
+      const text = await eventually("'activated in' in the Production Insights output", async () => {
+        const t = (await page.locator(".panel .monaco-editor .view-lines").first().innerText()).replace(/\s+/g, " ");
+        return /activated in [\d.]+ ms/.test(t) ? t : undefined;
+      });
+      assert.match(text, /loaded .*prodinsights\.yaml \(1 models, 1 experiments, 2 monitors\)/);
+      await hidePanel(page);
+    });
+  });
+
+  test("the Models view shows churn with v1, v2 and v3 and their weights", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("models view", async () => {
+      await openViewContainer(page, CONTAINER);
+      // The demo promoted v2 on day 9, v3 on day 12 and v2 again six hours later: v2 is stable.
+      const rows = await waitForTree(page, "Models", (r) => /\b100%/.test(row(r, "v2")?.description ?? "") && /errors/.test(row(r, "v3")?.description ?? "") && /^drift: /.test(r.at(-1)?.label ?? ""));
+      assert.match(row(rows, "churn")!.description, /stable v2/);
+      assert.match(row(rows, "v1")!.description, /^0% · errors [\d.]+% \([-+−]?[\d.]+ pp vs v2, p [=<] /);
+      assert.match(row(rows, "v2")!.description, /^stable · 100% · errors [\d.]+%$/);
+      // v3's ten-times error rate during its six hours.
+      assert.match(row(rows, "v3")!.description, /^0% · errors [\d.]+% \(\+[\d.]+ pp vs v2, p [=<] /);
+      assert.ok(rows.filter((r) => ["v1", "v2", "v3"].includes(r.label)).every((r) => r.level === 2));
+      await editor!.screenshot("views", { docs: true });
+    });
+  });
+
+  test("the Models view's drift row counts the drifted features, as the lens and the monitor do", { skip, timeout: 60_000 }, async () => {
+    await editor!.step("models view drift row", async () => {
+      // Planted: tenure_months and contract drift (and so the prediction): 3 of 7 columns, below
+      // the dataset's 50%. The lens says "drift: 3 features" and churn-drift names them; the row
+      // under churn must not say "drift: none".
+      const rows = await waitForTree(editor!.page, "Models", (r) => /^drift: /.test(r.at(-1)?.label ?? ""));
+      assert.match(rows.at(-1)!.label, /^drift: 3 features/);
+    });
+  });
+
+  test("the Experiments view shows retention_offer, its arms and the winner", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("experiments view", async () => {
+      await openViewContainer(page, CONTAINER);
+      const rows = await waitForTree(page, "Experiments", (r) => /winner/.test(row(r, "retention_offer")?.description ?? ""));
+      // Planted: treatment converts at 11.5% against 10%, a 15% lift.
+      assert.match(row(rows, "retention_offer")!.description, /^winner: treatment · \+\d+\.\d% \[\+[\d.]+%, \+[\d.]+%\], p = /);
+      assert.match(row(rows, "control")!.description, /^[\d,]+ units \(\d+\.\d%\) · [\d.]+% · baseline$/);
+      assert.match(row(rows, "treatment")!.description, /^[\d,]+ units \(\d+\.\d%\) · [\d.]+% · \+\d+\.\d% /);
+      await editor!.screenshot("experiments-view");
+    });
+  });
+
+  test("the Monitors view shows churn-drift and churn-errors with their state", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("monitors view", async () => {
+      await openViewContainer(page, CONTAINER);
+      const rows = await waitForTree(page, "Monitors", (r) => /^(ok|firing) · /.test(row(r, "churn-drift")?.description ?? "") && /^(ok|firing) · /.test(row(r, "churn-errors")?.description ?? ""));
+      // Planted: tenure and contract drift from day 5 (and so the prediction), 3 of 7 columns: below
+      // the dataset's 50%, so the monitor (which fires on dataset drift) stays ok and names them.
+      assert.match(row(rows, "churn-drift")!.description, /^ok · .*\bcontract\b.*\btenure_months\b.* drifted \(3 of 7 features/);
+      // The latest change in level made errors worse: v3's release (its rollback is the latest release by weight, but v3's jump stands).
+      assert.match(row(rows, "churn-errors")!.description, /^(ok|firing) · error_rate /);
+      await editor!.screenshot("monitors-view");
+    });
+  });
+
+  test("a code lens on MODEL_VERSION = \"v2\" in churn_model.py shows v2's traffic", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("code lens", async () => {
+      await openFile(page, "churn_model.py");
+      const lens = await waitForCodeLens(page, /^churn v2 · 100% traffic/);
+      // v2 is the stable version: no Promote or Roll back on its lens.
+      assert.match(lens, /^churn v2 · 100% traffic · errors [\d.]+% · drift: 3 features \| Report$/);
+      await page.locator(".editor-instance .monaco-editor .view-line", { hasText: 'MODEL_VERSION = "v2"' }).hover();
+      await editor!.screenshot("code-lens", { docs: true });
+      await closeAllEditors(page);
+    });
+  });
+
+  /** Waits for the report panel titled `tab` to draw a chart and show `text`; returns its text. */
+  const reportShows = async (tab: string | RegExp, text: RegExp): Promise<string> => {
+    const { page } = editor!;
+    await waitForEditorTab(page, tab);
+    await webviewChart(page).waitFor({ timeout: 90_000 });
+    return eventually(`the report to show ${text}`, async () => {
+      const body = await webviewText(page);
+      return text.test(body) ? body : undefined;
+    });
+  };
+
+  test("the Experiment report opens from the Experiments view and draws its chart", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("experiment report", async () => {
+      await openViewContainer(page, CONTAINER);
+      await clickTreeRow(page, "Experiments", "retention_offer");
+      const body = await reportShows("Experiment retention_offer", /treatment/);
+      assert.match(body, /control/);
+      assert.match(body, /winner|wins/i);
+      await editor!.screenshot("report-experiment", { docs: true });
+      await closeAllEditors(page);
+    });
+  });
+
+  test("the Experiment report opens from the palette too", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("experiment report from the palette", async () => {
+      await runCommand(page, "Production Insights: Open Experiment Report…");
+      await reportShows("Experiment retention_offer", /treatment/);
+      await closeAllEditors(page);
+    });
+  });
+
+  test("the Drift report draws its chart and names the drifted features", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("drift report", async () => {
+      await runCommand(page, "Production Insights: Show Drift Report…");
+      // Planted: tenure_months and contract drift (and so the prediction); the other features do not.
+      const body = await reportShows("Drift of churn", /tenure_months/);
+      assert.match(body, /contract/);
+      await editor!.screenshot("report-drift", { docs: true });
+      await closeAllEditors(page);
+    });
+  });
+
+  test("Find Release Jumps asks for the metric and draws v2 and v3's releases", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("jumps report", async () => {
+      await runCommand(page, "Production Insights: Find Release Jumps…");
+      const metrics = await quickPickItems(page, "Find Release Jumps of churn");
+      assert.deepEqual(metrics.map((m) => m.label), ["error_rate", "latency_p95", "request_rate"]);
+      await pickQuickItem(page, "error_rate");
+      // Planted: v2 brings no error jump, v3 does.
+      const body = await reportShows("Release jumps of churn: error_rate", /v3/);
+      assert.match(body, /v2/);
+      await editor!.screenshot("report-jumps", { docs: true });
+      await closeAllEditors(page);
+    });
+  });
+
+  test("Compare Versions asks for the candidate and compares it with the stable version", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("compare report", async () => {
+      await runCommand(page, "Production Insights: Compare Versions…");
+      const versions = await quickPickItems(page, "Compare Versions: the candidate");
+      assert.deepEqual(versions.map((v) => v.label), ["v1", "v3"]);
+      await pickQuickItem(page, "v3");
+      const body = await reportShows("churn v3 vs v2", /error_rate/);
+      assert.match(body, /v2/);
+      await editor!.screenshot("report-compare", { docs: true });
+      await closeAllEditors(page);
+    });
+  });
+
+  test("the Rollout report shows churn's weights", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("rollout report", async () => {
+      await runCommand(page, "Production Insights: Show Rollout…");
+      const body = await reportShows("Rollout of churn", /v2/);
+      assert.match(body, /v1/);
+      assert.match(body, /v3/);
+      await editor!.screenshot("report-rollout", { docs: true });
+      await closeAllEditors(page);
+    });
+  });
+
+  test("Promote Version… with its confirmation gives v3 all traffic and makes it stable", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("promote", async () => {
+      const before = await gatewayState();
+      assert.deepEqual(before.models["churn"]!.weights, { v1: 0, v2: 100, v3: 0 });
+      await clearNotifications(page);
+      await runCommand(page, "Production Insights: Promote Version…");
+      const choices = await quickPickItems(page, "Promote a version of churn");
+      assert.deepEqual(choices.map((c) => c.label), ["v1", "v3"]);
+      await pickQuickItem(page, "v3");
+      const dialog = await readDialog(page);
+      assert.equal(dialog.message, "Promote churn v3?");
+      assert.match(dialog.detail, /v2: 100% → 0% of traffic/);
+      assert.match(dialog.detail, /v3: 0% → 100% of traffic/);
+      assert.match(dialog.detail, /Stable version: v2 → v3\./);
+      assert.ok(dialog.buttons.includes("Promote"), dialog.buttons.join(", "));
+      await editor!.screenshot("promote-confirmation", { docs: true });
+      await clickDialogButton(page, "Promote");
+      await waitForNotification(page, "churn v3 promoted: it takes all traffic and is the stable version.");
+      const state = await gatewayState();
+      assert.deepEqual(state.models["churn"]!.weights, { v1: 0, v2: 0, v3: 100 });
+      assert.equal(state.models["churn"]!.stable, "v3");
+      // The views follow: v3 is the stable version with all the traffic.
+      await openViewContainer(page, CONTAINER);
+      await waitForTree(page, "Models", (r) => /stable v3/.test(row(r, "churn")?.description ?? "") && /^stable · 100%/.test(row(r, "v3")?.description ?? ""), 60_000);
+    });
+  });
+
+  test("Roll Back Version… returns all traffic to the stable version (v3 after the promotion)", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("roll back", async () => {
+      // Rolling back right after the promotion would change nothing (the stable version has all the
+      // traffic, src/gateway/routing.ts rollback): first move half the traffic by hand, as an operator would.
+      await adminCall("PUT", "/models/churn/weights", { weights: { v2: 50, v3: 50 } });
+      assert.deepEqual((await gatewayState()).models["churn"]!.weights, { v1: 0, v2: 50, v3: 50 });
+      await clearNotifications(page);
+      await runCommand(page, "Production Insights: Roll Back Version…");
+      const dialog = await readDialog(page);
+      assert.equal(dialog.message, "Roll back churn to v3?");
+      assert.match(dialog.detail, /v2: 50% → 0% of traffic/);
+      assert.match(dialog.detail, /v3: 50% → 100% of traffic/);
+      await clickDialogButton(page, "Roll Back");
+      await waitForNotification(page, "churn rolled back: v3 takes all traffic.");
+      const state = await gatewayState();
+      assert.deepEqual(state.models["churn"]!.weights, { v1: 0, v2: 0, v3: 100 });
+      assert.equal(state.models["churn"]!.stable, "v3");
+      // Again: harmless, nothing changes.
+      await runCommand(page, "Production Insights: Roll Back Version…");
+      const again = await readDialog(page);
+      assert.match(again.detail, /Traffic stays as it is\./);
+      await clickDialogButton(page, "Roll Back");
+      await waitForNotification(page, /churn rolled back: v3 takes all traffic\./);
+      assert.deepEqual((await gatewayState()).models["churn"]!.weights, { v1: 0, v2: 0, v3: 100 });
+    });
+  });
+});

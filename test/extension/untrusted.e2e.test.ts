@@ -1,0 +1,89 @@
+/**
+ * The extension in a workspace nobody has trusted (VS Code's Restricted Mode), in real VS Code:
+ * code-server with workspace trust on, on a small workspace whose prodinsights.yaml names a real
+ * gateway on this machine and whose token file would let it act. The extension must stay read-only:
+ * actions are refused with the reason, the gateway's routing does not change, and no credential
+ * is sent.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { startHarness, TOKEN, type Harness } from "../support/gatewayHarness";
+import { clearNotifications, EditorSession, missingEditorParts, notification, openViewContainer, runCommand, waitForNotification, waitForTree } from "../support/vscodeDriver";
+
+describe("the extension in an untrusted workspace, in real VS Code", async () => {
+  const missing = await missingEditorParts();
+  if (missing && process.env["CI"]) {
+    test("the editor and the browser are installed", () => assert.fail(`CI is set and ${missing} is missing`));
+    return;
+  }
+  const skip = missing || false;
+  let dir: string;
+  let gateway: Harness | undefined;
+  let editor: EditorSession | undefined;
+
+  before(async () => {
+    if (missing) return;
+    dir = mkdtempSync(path.join(tmpdir(), "prodinsights-e2e-untrusted-"));
+    gateway = await startHarness({ v1: 100, v2: 0 });
+    const ws = path.join(dir, "ws");
+    mkdirSync(path.join(ws, ".prodinsights"), { recursive: true });
+    // A loopback gateway and the token file the demo would write: trusted, the editor could act with it.
+    writeFileSync(path.join(ws, ".prodinsights", "gateway-token"), `${TOKEN}\n`, { mode: 0o600 });
+    writeFileSync(
+      path.join(ws, "prodinsights.yaml"),
+      ["version: 1", "backends:", "  logs: {type: logs, paths: [\"logs/*.jsonl\"]}", "gateway:", `  url: "${gateway.gw.adminUrl}"`, "  token: ${env:PRODINSIGHTS_GATEWAY_TOKEN}", "models:", "  churn:", "    rollout: gateway", ""].join("\n"),
+    );
+    writeFileSync(path.join(ws, "churn_model.py"), 'MODEL_VERSION = "v2"\n');
+    editor = await EditorSession.start({ folder: ws, runDir: path.join(dir, "run"), suite: "untrusted", trust: false });
+  });
+
+  after(async () => {
+    await editor?.close();
+    await gateway?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the workspace opens in Restricted Mode and the views say why they are not connected", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("restricted mode", async () => {
+      await page.locator(".statusbar-item", { hasText: "Restricted Mode" }).first().waitFor({ timeout: 60_000 });
+      await openViewContainer(page, "Production Insights");
+      const rows = await waitForTree(page, "Models", (r) => r.some((x) => /not trusted/.test(x.label)));
+      assert.ok(rows.some((r) => /^The workspace is not trusted: no credentials are sent, and rollout actions are off\./.test(r.label)), JSON.stringify(rows));
+    });
+  });
+
+  test("Promote Version… is refused with the reason, and the gateway's routing does not change", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("promote refused", async () => {
+      const before = await gateway!.admin("GET", "/state");
+      await clearNotifications(page);
+      await runCommand(page, "Production Insights: Promote Version…");
+      const message = await waitForNotification(page, /Promote Version is disabled/);
+      assert.equal(message, "Promote Version is disabled: this workspace is not trusted, so Production Insights is read-only here.");
+      assert.ok(await notification(page, /Promote Version is disabled/).locator(".monaco-button", { hasText: "Manage Workspace Trust" }).isVisible());
+      // Neither a version picker nor a confirmation came up.
+      assert.equal(await page.locator(".monaco-dialog-box").count(), 0);
+      assert.equal(await page.locator(".quick-input-widget .quick-input-title", { hasText: "Promote" }).count(), 0);
+      await editor!.screenshot("untrusted-refused", { docs: true });
+      const after = await gateway!.admin("GET", "/state");
+      assert.deepEqual(after.json, before.json);
+      assert.deepEqual(after.json.models.churn.weights, { v1: 100, v2: 0 });
+      const audit = await gateway!.admin("GET", "/audit");
+      assert.deepEqual(audit.json.entries, [], "nothing was changed through the admin API");
+    });
+  });
+
+  test("Roll Back Version… is refused too", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("rollback refused", async () => {
+      await clearNotifications(page);
+      await runCommand(page, "Production Insights: Roll Back Version…");
+      await waitForNotification(page, "Roll Back Version is disabled: this workspace is not trusted, so Production Insights is read-only here.");
+      assert.deepEqual((await gateway!.admin("GET", "/state")).json.models.churn.weights, { v1: 100, v2: 0 });
+    });
+  });
+});
