@@ -98,11 +98,11 @@ async function reports(dir: string): Promise<void> {
     session = await EditorSession.start({ folder: workspace, runDir: path.join(dir, "reports"), suite: "bench" });
     const { page } = session;
     const kinds: Array<{ name: string; open: () => Promise<void> }> = [
-      { name: "rollout", open: () => runCommand(page, "Production Insights: Show Rollout") },
+      { name: "rollout", open: () => runCommand(page, "Production Insights: Show Rollout…") },
       {
         name: "release jumps",
         open: async () => {
-          await runCommand(page, "Production Insights: Find Release Jumps");
+          await runCommand(page, "Production Insights: Find Release Jumps…");
           await pickQuickItem(page, "error_rate");
         },
       },

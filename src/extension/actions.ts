@@ -164,6 +164,7 @@ export class RolloutActions {
 
   /** Follows a gateway-hosted canary until it ends; cancelling aborts it. */
   private async follow(admin: GatewayAdmin, model: string, version: string, signal: AbortSignal, progress: vscode.Progress<{ message?: string }>): Promise<string> {
+    let shown = "";
     for (;;) {
       if (signal.aborted) {
         await admin.abortCanary(model);
@@ -179,7 +180,13 @@ export class RolloutActions {
         return `The canary of ${model} ${version} ${status === "promoted" ? "was promoted" : status}${why ? `: ${why}` : ""}.`;
       }
       const r = running.result as { step?: number; weight?: number };
-      progress.report({ message: `step ${(r.step ?? 0) + 1}, ${r.weight ?? 0}% of traffic` });
+      const at = `step ${(r.step ?? 0) + 1}, ${r.weight ?? 0}% of traffic`;
+      if (at !== shown) {
+        // A new step: the views, lenses and any open rollout report show it too.
+        shown = at;
+        progress.report({ message: at });
+        this.done(model);
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, POLL_MS);
         signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });

@@ -183,6 +183,17 @@ test("rollout: steps with the current one marked, analysis per step, escaped ver
   assert.ok(cells(view, "weights").some((r) => r[0] === doc.weights[1]!.version && r[2] === "canary"));
 });
 
+test("rollout: the shadow's share is a percentage, and an ended canary's version is no longer called the canary", () => {
+  const doc = fixture<RolloutReport>("rollout");
+  const shadow = strings(buildReportView(report(doc), theme).blocks).find((s) => s.startsWith("Shadow:"));
+  assert.equal(shadow, `Shadow: ${doc.shadow!.version} receives a copy of 10% of requests; its answers are compared, never served.`);
+  const ended: RolloutReport = { ...doc, canary: { ...doc.canary!, active: false, result: { ...doc.canary!.result, status: "rolled-back" } } };
+  const view = buildReportView(report(ended), theme);
+  assert.ok(!cells(view, "weights").some((r) => r[2] === "canary"));
+  const steps = view.blocks.find((b): b is Extract<Block, { type: "table" }> => b.type === "table" && b.id === "steps");
+  assert.equal(steps?.caption, "Ended: rolled-back");
+});
+
 test("sample size reads like the CLI's sentence, with or without its kind", () => {
   const printed = fixture<Record<string, unknown>>("samplesize");
   assert.equal(printed["kind"], undefined); // the CLI prints the figures only

@@ -1,36 +1,15 @@
 /**
- * Numbers for people in the reports, written the way the CLI writes them (rates in percent,
- * differences in percentage points, p-values to two digits) so that a report and `prodinsights
- * ... ` read the same. webview/ may not import src/core code, hence its own copy of the rules.
+ * Numbers for people in the reports: the CLI's own rules (src/core/format.ts, the one module of
+ * core that webview/ may import besides result types), so that a report and `prodinsights …` read
+ * the same, and a few that only reports need.
  */
+import { decimal as coreDecimal } from "../../src/core/format";
 
-/** 0.1295 -> "12.9%"; `signed` adds "+" to positive values. */
-export function percent(value: number, digits = 1, signed = false): string {
-  const text = `${(value * 100).toFixed(digits)}%`;
-  return signed && value > 0 ? `+${text}` : text;
-}
+export { count, percent, pIs, points, pValue } from "../../src/core/format";
 
-/** A difference of proportions in percentage points: 0.0263 -> "+2.63 pp". */
-export function points(value: number, digits = 2): string {
-  return `${value > 0 ? "+" : ""}${(value * 100).toFixed(digits)} pp`;
-}
-
-/** p-values: two significant digits, and "< 1e-16" below what doubles resolve. */
-export function pValue(p: number): string {
-  if (p < 1e-16) return "< 1e-16";
-  if (p < 0.0001) return p.toExponential(1);
-  return p.toPrecision(2);
-}
-
-/** 14751 -> "14,751". */
-export function count(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
-}
-
-/** A general number to a few significant digits, without exponent for everyday sizes. */
+/** A general number to a few significant digits; zero is "0", not "0.000". */
 export function decimal(value: number, digits = 4): string {
-  if (value === 0) return "0";
-  return Math.abs(value) >= 1e-3 && Math.abs(value) < 1e7 ? String(Number(value.toPrecision(digits))) : value.toPrecision(digits);
+  return value === 0 ? "0" : coreDecimal(value, digits);
 }
 
 /** decimal() with "+" on positive values, for differences. */
@@ -55,10 +34,4 @@ export function duration(ms: number): string {
   if (s < 90 * 60) return `${decimal(s / 60, 2)} min`;
   if (s < 36 * 3600) return `${decimal(s / 3600, 2)} h`;
   return `${decimal(s / 86400, 2)} d`;
-}
-
-/** "p = 0.53", or "p < 1e-16" below what a double can tell apart from 0. */
-export function pIs(p: number): string {
-  const text = pValue(p);
-  return text.startsWith("<") ? `p ${text}` : `p = ${text}`;
 }

@@ -4,7 +4,6 @@
  * the host allows. Pure: report in, view out; the buttons post actions from draw.ts.
  */
 import type { Report, RolloutAction, RolloutReport } from "../../src/core/results/report";
-import { percent } from "./format";
 import { plotText, plotTitle, themedLayout, type ActionButton, type Block, type PlotObject, type TableRow, type Theme } from "./model";
 import { canaryStatusLabel, checkTables, decisionsTable, statusTone, verdictTone, weightPlot } from "./canary";
 import type { KindView } from "./kinds";
@@ -82,10 +81,10 @@ export function buildRolloutView(doc: RolloutReport, report: Pick<Report, "actio
     caption: `${doc.model} on ${doc.provider}; a rollback returns to ${doc.stable}`,
     columns: [{ label: "version" }, { label: "weight", align: "right" }, { label: "role" }],
     rows: doc.weights.map((w) => ({
-      cells: [w.version, `${w.weight}%`, w.version === doc.stable ? "stable" : w.version === doc.canary?.version ? "canary" : ""],
+      cells: [w.version, `${w.weight}%`, w.version === doc.stable ? "stable" : doc.canary?.active && w.version === doc.canary.version ? "canary" : w.version === doc.shadow?.version ? "shadow" : ""],
     })),
   });
-  if (doc.shadow) blocks.push({ type: "text", text: `Shadow: ${doc.shadow.version} receives a copy of ${percent(doc.shadow.share, 0)} of requests; its answers are compared, never served.` });
+  if (doc.shadow) blocks.push({ type: "text", text: `Shadow: ${doc.shadow.version} receives a copy of ${Number(doc.shadow.share.toFixed(1))}% of requests; its answers are compared, never served.` });
   const canary = doc.canary;
   if (!canary) {
     blocks.push({ type: "text", text: "No canary has run for this model.", tone: "neutral" });
@@ -95,7 +94,7 @@ export function buildRolloutView(doc: RolloutReport, report: Pick<Report, "actio
   blocks.push({
     type: "table",
     id: "steps",
-    caption: `Status ${canary.result.status}; the candidate has ${canary.result.weight}% of traffic now`,
+    caption: canary.active ? `Status ${canary.result.status}; the candidate has ${canary.result.weight}% of traffic now` : `Ended: ${canary.result.status}`,
     columns: [{ label: "step" }, { label: "weight", align: "right" }, { label: "state" }, { label: "last check" }, { label: "checks", align: "right" }],
     rows: stepRows(doc),
     toneColumn: 3,

@@ -1,8 +1,6 @@
-import type { AbArmInput } from "../../core/ab/armStats";
 import { histogramQuantile, type Histogram } from "../../core/jumps/histogramQuantile";
 import { mannWhitneyBinned } from "../../core/jumps/mannWhitneyBinned";
-import type { AbResult } from "../../core/results/ab";
-import type { CompareResult } from "../../core/results/report";
+import type { CompareDistribution, CompareMetric, CompareResult } from "../../core/results/report";
 import type { MetricConfig } from "../../config/types";
 import { readVersionHistograms, type VersionHistograms } from "../../telemetry/metrics/versionHistograms";
 import { decimal, pIs } from "../format";
@@ -16,28 +14,7 @@ import { numberFlag } from "../parse";
 import { formatTimeRange } from "../timeRange";
 import { metricNamed } from "../configSource";
 
-interface MetricComparison {
-  readonly metric: string;
-  /** Per version, the baseline first: the counts (or sums) the result was computed from. */
-  readonly arms: readonly AbArmInput[];
-  readonly result: AbResult;
-  readonly warnings: readonly string[];
-}
-
-/** A quantile metric of two versions: each one's quantile, and Mann-Whitney over the whole histograms. */
-interface DistributionComparison {
-  readonly metric: string;
-  readonly quantile: number;
-  readonly baseline: { readonly version: string; readonly n: number; readonly value: number };
-  readonly candidate: { readonly version: string; readonly n: number; readonly value: number };
-  /** The chance that a candidate value exceeds a baseline one, ties counting half. */
-  readonly probabilityHigher: number;
-  readonly pValue: number;
-  readonly verdict: "better" | "worse" | "no significant difference";
-  readonly sentence: string;
-}
-
-function compareDistributions(metric: MetricConfig, read: VersionHistograms, [baseline, candidate]: readonly [string, string], confidence: number): DistributionComparison {
+function compareDistributions(metric: MetricConfig, read: VersionHistograms, [baseline, candidate]: readonly [string, string], confidence: number): CompareDistribution {
   const [hb, hc] = read.histograms as [Histogram, Histogram];
   const n = (h: Histogram): number => h.counts.reduce((a, b) => a + b, 0);
   if (n(hb) === 0 || n(hc) === 0) throw new MetricsInputError(`metric '${metric.name}': no values for ${n(hb) === 0 ? baseline : candidate} in the window`);
@@ -92,8 +69,8 @@ export const compareCommand: Command = {
     const metrics = names.map((name) => metricNamed(config, name));
     const range = metricsRange(args, nowFrom(args, io));
     const confidence = numberFlag(args, "confidence", 0.95)!;
-    const compared: MetricComparison[] = [];
-    const distributions: DistributionComparison[] = [];
+    const compared: CompareMetric[] = [];
+    const distributions: CompareDistribution[] = [];
     const skipped: { metric: string; reason: string }[] = [];
     for (const metric of metrics) {
       const name = metric.name;
