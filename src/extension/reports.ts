@@ -23,7 +23,7 @@ export class Reports {
 
   /** Makes the report of `origin` (the panels' ReportMaker). `origin.argv` is complete but for --json. */
   make = async (origin: ReportOrigin, signal: AbortSignal): Promise<Report> => {
-    if (origin.kind === "rollout") return this.rolloutReport(origin.model);
+    if (origin.kind === "rollout") return this.rolloutReport(origin.model, signal);
     const { folder } = await this.workspace.require();
     const engine = await loadEngine();
     const run = await engine.runInsights([...origin.argv, "--json"], { cwd: folder, signal, secrets: this.secrets.lookup() });
@@ -31,11 +31,12 @@ export class Reports {
     return { title: titleOf(origin), document: run.document as Report["document"], command: commandLine(origin.argv, folder), at: Date.now(), origin };
   };
 
-  private async rolloutReport(model: string): Promise<Report> {
-    await this.store.refresh("rollout report");
-    const m = this.store.snapshot?.models.find((x) => x.name === model);
+  private async rolloutReport(model: string, signal: AbortSignal): Promise<Report> {
+    // The routing alone: the analyses of a whole refresh are not needed here.
+    const snapshot = await this.store.routing(signal);
+    const m = snapshot.models.find((x) => x.name === model);
     if (!m) throw new Error(`model '${model}' is not in prodinsights.yaml`);
-    if (!this.store.snapshot?.connected) throw new Error(this.store.snapshot?.problems[0]?.message ?? "the rollout backend is not connected");
+    if (!snapshot.connected) throw new Error(snapshot.problems[0]?.message ?? "the rollout backend is not connected");
     const trusted = vscode.workspace.isTrusted;
     const actions: RolloutAction[] = m.canary?.active ? ["promote", "abort", "rollback"] : ["promote", "rollback"];
     return {

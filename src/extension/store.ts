@@ -3,7 +3,7 @@ import type { ProductionSnapshot } from "./production/types";
 import type { ExtensionContextHolder } from "./context";
 import { loadEngine } from "./loadEngine";
 import type { GatewaySecrets } from "./secrets";
-import type { WorkspaceConfigWatcher } from "./workspace";
+import type { WorkspaceConfig, WorkspaceConfigWatcher } from "./workspace";
 
 export type ViewId = "prodInsights.experiments" | "prodInsights.models" | "prodInsights.monitors";
 
@@ -86,17 +86,8 @@ export class ProductionStore implements vscode.Disposable {
     const controller = new AbortController();
     const onCancel = token.onCancellationRequested(() => controller.abort());
     try {
-      const engine = await loadEngine();
       const trusted = vscode.workspace.isTrusted;
-      // Restricted Mode: no credentials go to URLs that come from the workspace's file.
-      const token = trusted ? await engine.resolveGatewayToken(loaded.config, { secret: await this.secrets.gatewayToken(), env: process.env, workspaceDir: loaded.folder }) : undefined;
-      const snapshot = await engine.gatherSnapshot({
-        configFile: loaded.file,
-        config: loaded.config,
-        ...(token ? { gatewayToken: token.token } : {}),
-        secrets: this.secrets.lookup(),
-        signal: controller.signal,
-      });
+      const snapshot = await this.read(loaded, controller.signal, false);
       const extra = trusted ? [] : [{ message: "The workspace is not trusted: no credentials are sent, and rollout actions are off. Trust it to connect." }];
       const result = extra.length ? { ...snapshot, problems: [...extra, ...snapshot.problems] } : snapshot;
       if (this.disposed || controller.signal.aborted) return;
@@ -108,6 +99,25 @@ export class ProductionStore implements vscode.Disposable {
     } finally {
       onCancel.dispose();
     }
+  }
+
+  /** A snapshot of the rollout provider's routing only (for a rollout report), without publishing it. */
+  async routing(signal: AbortSignal): Promise<ProductionSnapshot> {
+    return this.read(await this.workspace.require(), signal, true);
+  }
+
+  private async read(loaded: Extract<WorkspaceConfig, { status: "ok" }>, signal: AbortSignal, routingOnly: boolean): Promise<ProductionSnapshot> {
+    const engine = await loadEngine();
+    // Restricted Mode: no credentials go to URLs that come from the workspace's file.
+    const token = vscode.workspace.isTrusted ? await engine.resolveGatewayToken(loaded.config, { secret: await this.secrets.gatewayToken(), env: process.env, workspaceDir: loaded.folder }) : undefined;
+    return engine.gatherSnapshot({
+      configFile: loaded.file,
+      config: loaded.config,
+      ...(token ? { gatewayToken: token.token } : {}),
+      secrets: this.secrets.lookup(),
+      signal,
+      routingOnly,
+    });
   }
 
   private async publish(snapshot: ProductionSnapshot | undefined, broken: boolean): Promise<void> {

@@ -65,10 +65,11 @@ async function driftOf(ctx: GatherContext, model: ModelConfig): Promise<{ drift?
   return { drift: { level: evidence.document?.verdict ?? "insufficient-data", drifted: evidence.drifted } };
 }
 
-export async function gatherModel(ctx: GatherContext, model: ModelConfig, gateway: { admin?: GatewayAdmin; read?: GatewayRead }): Promise<ModelSnapshot> {
+/** The model's routing, traffic and health; with `routingOnly`, without its drift and error-rate series (a rollout report needs only the routing). */
+export async function gatherModel(ctx: GatherContext, model: ModelConfig, gateway: { admin?: GatewayAdmin; read?: GatewayRead }, routingOnly = false): Promise<ModelSnapshot> {
   const problems: Problem[] = [];
   const backend = backendOf(ctx, model.backend);
-  const driftRead = driftOf(ctx, model).catch((err: unknown) => ({ problem: problemOf(err, "drift") }) as Awaited<ReturnType<typeof driftOf>>);
+  const driftRead = routingOnly ? Promise.resolve({}) : driftOf(ctx, model).catch((err: unknown) => ({ problem: problemOf(err, "drift") }) as Awaited<ReturnType<typeof driftOf>>);
   let routing: ModelRouting | undefined;
   let totals: Readonly<Record<string, VersionTotals>> | undefined;
   let series: Map<string, number[]> | undefined;
@@ -84,14 +85,14 @@ export async function gatherModel(ctx: GatherContext, model: ModelConfig, gatewa
     const admin = gateway.admin!;
     const [t, s] = await Promise.all([
       ctx.read(() => admin.totals(model.name, ctx.signal)).catch((err: unknown) => void problems.push(problemOf(err, "request totals"))),
-      backend?.type === "prometheus"
+      backend?.type === "prometheus" && !routingOnly
         ? readErrorRateSeries(ctx, model.name, backend.name).catch((err: unknown) => void problems.push(problemOf(err, "error rate series")))
         : undefined,
     ]);
     totals = t ?? undefined;
     series = s ?? undefined;
   }
-  const drift = await driftRead;
+  const drift: Awaited<ReturnType<typeof driftOf>> = await driftRead;
   if (drift.problem) problems.push(drift.problem);
   const shadow = routing?.shadow;
   const canary = routing ? canaryOf(routing) : undefined;

@@ -29,6 +29,8 @@ export interface GatherInput {
   readonly now?: () => number;
   /** Where the CLI runs; default: the config file's folder. */
   readonly cwd?: string;
+  /** Only the models' routing and traffic: no experiments, monitors, drift or error-rate series. */
+  readonly routingOnly?: boolean;
   /** The admin API's timeout per call, ms. Default 5 s: a refresh should not hang on a stuck gateway. */
   readonly gatewayTimeoutMs?: number;
 }
@@ -61,9 +63,9 @@ export async function gatherSnapshot(input: GatherInput): Promise<ProductionSnap
     gatewayRead = Promise.resolve({ problem: noTokenProblem(config) });
   }
 
-  const models = Promise.all([...config.models.values()].map(async (m) => gatherModel(ctx, m, { ...(admin ? { admin } : {}), ...(gatewayRead ? { read: await gatewayRead } : {}) })));
-  const experiments = Promise.all([...config.experiments.values()].map((e) => gatherExperiment(ctx, e)));
-  const monitors = Promise.all([...config.monitors.values()].map((m) => gatherMonitor(ctx, m)));
+  const models = Promise.all([...config.models.values()].map(async (m) => gatherModel(ctx, m, { ...(admin ? { admin } : {}), ...(gatewayRead ? { read: await gatewayRead } : {}) }, input.routingOnly)));
+  const experiments = input.routingOnly ? [] : Promise.all([...config.experiments.values()].map((e) => gatherExperiment(ctx, e)));
+  const monitors = input.routingOnly ? [] : Promise.all([...config.monitors.values()].map((m) => gatherMonitor(ctx, m)));
   const [read, modelSnapshots, experimentSnapshots, monitorSnapshots] = await Promise.all([gatewayRead, models, experiments, monitors]);
   if (signal?.aborted) throw signal.reason;
   if (read && "problem" in read) problems.push(read.problem);

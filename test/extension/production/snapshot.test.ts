@@ -97,6 +97,16 @@ describe("a snapshot of a gateway with traffic, and of prediction logs", () => {
     assert.equal(churn.canary, undefined);
   });
 
+  test("routingOnly reads the routing and the traffic, and none of the analyses", async () => {
+    const light = await gatherSnapshot({ configFile, config, gatewayToken: TOKEN, now: () => logs.facts.end, routingOnly: true });
+    assert.equal(light.connected, true);
+    assert.deepEqual(light.experiments, []);
+    assert.deepEqual(light.monitors, []);
+    const churn = light.models.find((m) => m.name === "churn")!;
+    assert.deepEqual(churn.versions.map((v) => [v.name, v.weight, v.role, v.requests]), snap.models.find((m) => m.name === "churn")!.versions.map((v) => [v.name, v.weight, v.role, v.requests]));
+    assert.equal(churn.drift, undefined);
+  });
+
   test("a version's error rate against the stable one is the two-proportion test, with a small p for the injected errors", () => {
     const [v1, v2] = snap.models.find((m) => m.name === "churn")!.versions;
     const expected = twoProportionTest([v2!.errors!, v1!.errors!], [v2!.requests!, v1!.requests!]);
