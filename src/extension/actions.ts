@@ -4,7 +4,7 @@ import type { ExtensionContextHolder } from "./context";
 import { loadEngine } from "./loadEngine";
 import { type CommandTarget, pickModel, pickName, pickVersion, targetOf } from "./pick";
 import type { ModelSnapshot } from "./production/types";
-import { describePolicy, weightChanges } from "./rolloutPreview";
+import { canaryEnding, describePolicy, weightChanges } from "./rolloutPreview";
 import type { GatewaySecrets } from "./secrets";
 import type { ProductionStore } from "./store";
 import type { WorkspaceConfigWatcher } from "./workspace";
@@ -30,6 +30,9 @@ const POLL_MS = 2000;
  * the outcome with a link to the rollout report. Refused with the reason in an untrusted workspace.
  */
 export class RolloutActions {
+  /** Canaries (`model/version`) whose end a progress notification already told. */
+  private readonly told = new Set<string>();
+
   constructor(
     private readonly ctx: ExtensionContextHolder,
     private readonly workspace: WorkspaceConfigWatcher,
@@ -37,6 +40,11 @@ export class RolloutActions {
     private readonly secrets: GatewaySecrets,
     private readonly afterChange: (model: string) => void,
   ) {}
+
+  /** Whether the end of this canary was already told to the user (so the status bar need not). */
+  toldEnd(model: string, version: string): boolean {
+    return this.told.has(`${model}/${version}`);
+  }
 
   async promote(arg: unknown): Promise<void> {
     const { m, t } = await this.modelOf(arg, "Promote Version");
@@ -173,11 +181,10 @@ export class RolloutActions {
       const route = await admin.routing(model);
       const running = route.canary;
       if (!running || running.version !== version) {
-        const last = (route as { lastCanary?: { version: string; result: { status: string; decisions?: { reasons: string[] }[] } } }).lastCanary;
-        const status = last?.version === version ? last.result.status : "ended";
-        const why = last?.result.decisions?.at(-1)?.reasons.join("; ");
-        if (status === "rolled-back") throw new Error(`The canary of ${model} ${version} was rolled back${why ? `: ${why}` : ""}`);
-        return `The canary of ${model} ${version} ${status === "promoted" ? "was promoted" : status}${why ? `: ${why}` : ""}.`;
+        this.told.add(`${model}/${version}`);
+        const ending = canaryEnding(model, version, route.lastCanary);
+        if (!ending.ok) throw new Error(ending.message);
+        return ending.message;
       }
       const r = running.result as { step?: number; weight?: number };
       const at = `step ${(r.step ?? 0) + 1}, ${r.weight ?? 0}% of traffic`;

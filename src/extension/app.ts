@@ -55,7 +55,7 @@ export class App {
         if (e.affectsConfiguration("prodInsights.codeLens")) lenses.update();
       }),
     );
-    ctx.register(new ProductionStatus(this.store));
+    ctx.register(new ProductionStatus(this.store, (model, version) => this.actions.toldEnd(model, version)));
     // Lenses and the status bar need the config even when no view is open.
     void this.workspace.get().then((loaded) => {
       if (loaded.status !== "none") void this.store.refresh("activation");

@@ -8,6 +8,7 @@ export { ConfigError, loadConfigFile } from "../config/load";
 export { GatewayAdmin, RolloutError } from "../rollout/gateway";
 export { gatewayPolicyInput } from "../rollout/gatewayPolicy";
 export { runInsights } from "./production/insights";
+export { abLiftSeries } from "./production/liftSeries";
 export { abArgv, driftArgv, jumpsArgv } from "./production/context";
 export { gatherSnapshot, resolveGatewayToken } from "./production/snapshot";
 export { proportionsSampleSize } from "../core/stats/power";

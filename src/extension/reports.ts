@@ -1,6 +1,7 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import type { Config } from "../config/types";
+import type { AbResult } from "../core/results/ab";
 import type { Report, ReportOrigin, RolloutAction, RolloutReport } from "../core/results/report";
 import type { ExtensionContextHolder } from "./context";
 import { type EngineModule, loadEngine } from "./loadEngine";
@@ -26,9 +27,13 @@ export class Reports {
     if (origin.kind === "rollout") return this.rolloutReport(origin.model, signal);
     const { folder } = await this.workspace.require();
     const engine = await loadEngine();
-    const run = await engine.runInsights([...origin.argv, "--json"], { cwd: folder, signal, secrets: this.secrets.lookup() });
+    const insights = (argv: readonly string[]) => engine.runInsights(argv, { cwd: folder, signal, secrets: this.secrets.lookup() });
+    const run = await insights([...origin.argv, "--json"]);
     if (run.code !== 0 || run.document === undefined) throw new Error(run.stderr.trim().replace(/^prodinsights /, "") || `prodinsights ${origin.argv[0]} exited with ${run.code}`);
-    return { title: titleOf(origin), document: run.document as Report["document"], command: commandLine(origin.argv, folder), at: Date.now(), origin };
+    let document = run.document as Report["document"];
+    // An experiment over a metrics backend also gets its cumulative lift over time.
+    if (origin.argv[0] === "ab" && origin.argv.includes("--config")) document = { ...(document as AbResult), series: await engine.abLiftSeries(origin.argv, document, insights) };
+    return { title: titleOf(origin), document, command: commandLine(origin.argv, folder), at: Date.now(), origin };
   };
 
   private async rolloutReport(model: string, signal: AbortSignal): Promise<Report> {
@@ -108,7 +113,9 @@ export class Reports {
     const snapshot = await this.store.ensure();
     const name = targetOf(arg).monitor ?? (await pickName(snapshot?.monitors.map((m) => m.name) ?? [], "monitor", "Show Monitor Evidence"));
     const monitor = snapshot?.monitors.find((m) => m.name === name);
-    if (monitor) await this.panels().show(`Monitor ${monitor.name}`, { kind: "insights", argv: [...monitor.command] });
+    if (!monitor) return;
+    if (monitor.command.length === 0) throw new Error(`monitor ${monitor.name} has no evidence to show: ${monitor.detail}`);
+    await this.panels().show(`Monitor ${monitor.name}`, { kind: "insights", argv: [...monitor.command] });
   }
 }
 

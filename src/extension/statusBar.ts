@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import type { ProductionSnapshot } from "./production/types";
+import { rolledBackByAnalysis } from "./rolloutPreview";
 import type { ProductionStore } from "./store";
 
 /**
@@ -11,11 +12,15 @@ export class ProductionStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("prodInsights.status", vscode.StatusBarAlignment.Left, 50);
   private readonly subscription: vscode.Disposable;
 
-  constructor(store: ProductionStore) {
+  constructor(
+    store: ProductionStore,
+    /** Whether a canary's end was already told by the action that followed it. */
+    private readonly told: (model: string, version: string) => boolean,
+  ) {
     this.item.name = "Production Insights";
     this.subscription = store.onDidChange(({ previous, current }) => {
       this.show(store.snapshot);
-      if (previous && store.snapshot) notify(previous, current);
+      if (previous && store.snapshot) notify(previous, current, this.told);
     });
   }
 
@@ -53,7 +58,7 @@ export function activeAlerts(s: ProductionSnapshot): string[] {
   ];
 }
 
-function notify(previous: ProductionSnapshot, current: ProductionSnapshot): void {
+function notify(previous: ProductionSnapshot, current: ProductionSnapshot, told: (model: string, version: string) => boolean): void {
   if (!vscode.workspace.getConfiguration("prodInsights").get<boolean>("notifications", true)) return;
   for (const m of current.monitors) {
     const before = previous.monitors.find((p) => p.name === m.name);
@@ -65,7 +70,8 @@ function notify(previous: ProductionSnapshot, current: ProductionSnapshot): void
   }
   for (const m of current.models) {
     const before = previous.models.find((p) => p.name === m.name);
-    const ended = m.canary && !m.canary.active && m.canary.result.status === "rolled-back" && before?.canary?.active && before.canary.version === m.canary.version;
+    // Rolled back by its analysis, not aborted by hand, and not already told by Start Canary's progress.
+    const ended = m.canary && !m.canary.active && rolledBackByAnalysis(m.canary.result) && before?.canary?.active && before.canary.version === m.canary.version && !told(m.name, m.canary.version);
     if (ended) {
       const why = m.canary!.result.decisions.at(-1)?.reasons.join("; ") ?? "";
       void vscode.window.showErrorMessage(`Canary ${m.name} ${m.canary!.version} was rolled back${why ? `: ${why}` : ""}`, "Open Report").then((choice) => {

@@ -186,7 +186,9 @@ describe("the extension over the running demo, in real VS Code", async () => {
     await editor!.step("experiment report", async () => {
       await openViewContainer(page, CONTAINER);
       await clickTreeRow(page, "Experiments", "retention_offer");
-      const body = await reportShows("Experiment retention_offer", /treatment/);
+      // Prometheus gives the history too: the lift over growing windows, as a second chart.
+      const body = await reportShows("Experiment retention_offer", /Cumulative lift over time/);
+      assert.match(body, /treatment/);
       assert.match(body, /control/);
       assert.match(body, /winner|wins/i);
       await editor!.screenshot("report-experiment", { docs: true });

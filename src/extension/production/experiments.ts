@@ -16,7 +16,8 @@ export function armsOf(result: AbResult): ExperimentSnapshot["arms"] {
 }
 
 export async function gatherExperiment(ctx: GatherContext, experiment: ExperimentConfig): Promise<ExperimentSnapshot> {
-  const metric = experiment.metrics[0]!;
+  // The primary metric; a file that lists none falls back to the default, as the schema says.
+  const metric = experiment.metrics[0] ?? "conversion";
   const base = { name: experiment.name, metric };
   const spelt = abArgv(ctx, experiment.name, metric);
   if ("error" in spelt) return { ...base, arms: [], problems: [{ message: spelt.error }] };

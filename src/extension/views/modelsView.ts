@@ -29,7 +29,9 @@ export class ModelsTree extends SnapshotTree<Node> {
     if (!snapshot) return [];
     if (!node) {
       const general = snapshot.problems.map((p) => ({ kind: "item" as const, item: problemItem(p) }));
-      return [...general, ...snapshot.models.map((model) => ({ kind: "model" as const, model }))];
+      // Not connected: the way to connect sits right under the reason.
+      const connect = snapshot.connected ? [] : [{ kind: "item" as const, item: messageItem("Connect Backend…", "plug", { command: { command: "prodInsights.connectBackend", title: "Connect Backend…" } }) }];
+      return [...general, ...connect, ...snapshot.models.map((model) => ({ kind: "model" as const, model }))];
     }
     if (node.kind !== "model") return [];
     const { model } = node;
