@@ -15,6 +15,8 @@ export type ViewId = "prodInsights.experiments" | "prodInsights.models" | "prodI
 export class ProductionStore implements vscode.Disposable {
   private latest: ProductionSnapshot | undefined;
   private running: { promise: Promise<void>; cancel: vscode.CancellationTokenSource } | undefined;
+  /** The reason for a refresh to run once the one in progress ends. */
+  private again: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly visible = new Set<string>();
   private readonly changed = new vscode.EventEmitter<{ previous?: ProductionSnapshot; current: ProductionSnapshot }>();
@@ -28,9 +30,10 @@ export class ProductionStore implements vscode.Disposable {
   ) {
     ctx.register(this);
     ctx.register(this.changed);
-    ctx.register(workspace.onDidChange(() => void this.refresh("prodinsights.yaml changed")));
-    ctx.register(secrets.onDidChange(() => void this.refresh("credentials changed")));
-    ctx.register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.refresh("workspace trusted")));
+    // These change what a refresh reads: one in progress read the old, so another follows it.
+    ctx.register(workspace.onDidChange(() => void this.refresh("prodinsights.yaml changed", true)));
+    ctx.register(secrets.onDidChange(() => void this.refresh("credentials changed", true)));
+    ctx.register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.refresh("workspace trusted", true)));
     ctx.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration("prodInsights.refreshInterval")) this.schedule();
@@ -56,14 +59,23 @@ export class ProductionStore implements vscode.Disposable {
     }
   }
 
-  /** Gathers a new snapshot; joins the refresh in progress rather than starting a second one. */
-  refresh(reason: string): Promise<void> {
-    if (this.running) return this.running.promise;
+  /**
+   * Gathers a new snapshot; joins the refresh in progress rather than starting a second one. With
+   * `stale`, the one in progress read something that has changed since: a new one follows it.
+   */
+  refresh(reason: string, stale = false): Promise<void> {
+    if (this.running) {
+      if (stale) this.again = reason;
+      return this.running.promise;
+    }
     const cancel = new vscode.CancellationTokenSource();
     const promise = this.gather(reason, cancel.token).finally(() => {
       cancel.dispose();
       this.running = undefined;
-      this.schedule();
+      const again = this.again;
+      this.again = undefined;
+      if (again !== undefined && !this.disposed) void this.refresh(again);
+      else this.schedule();
     });
     this.running = { promise, cancel };
     return promise;
@@ -76,16 +88,16 @@ export class ProductionStore implements vscode.Disposable {
   }
 
   private async gather(reason: string, token: vscode.CancellationToken): Promise<void> {
-    const loaded = await this.workspace.get();
-    await vscode.commands.executeCommand("setContext", "prodInsights.hasConfig", loaded.status !== "none");
-    if (loaded.status !== "ok") {
-      await this.publish(undefined, loaded.status === "broken");
-      return;
-    }
     const started = performance.now();
     const controller = new AbortController();
     const onCancel = token.onCancellationRequested(() => controller.abort());
     try {
+      const loaded = await this.workspace.get();
+      await vscode.commands.executeCommand("setContext", "prodInsights.hasConfig", loaded.status !== "none");
+      if (loaded.status !== "ok") {
+        await this.publish(undefined, loaded.status === "broken");
+        return;
+      }
       const trusted = vscode.workspace.isTrusted;
       const snapshot = await this.read(loaded, controller.signal, false);
       const extra = trusted ? [] : [{ message: "The workspace is not trusted: no credentials are sent, and rollout actions are off. Trust it to connect." }];

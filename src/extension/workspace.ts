@@ -75,7 +75,12 @@ export class WorkspaceConfigWatcher {
       this.ctx.log.info(`loaded ${file.fsPath} (${config.models.size} models, ${config.experiments.size} experiments, ${config.monitors.size} monitors)`);
       return { status: "ok", file: file.fsPath, folder, config };
     } catch (error) {
-      if (!(error instanceof engine.ConfigError)) throw error;
+      if (!(error instanceof engine.ConfigError)) {
+        // Unreadable, or a bug: the views say so rather than fail silently.
+        const message = `${vscode.workspace.asRelativePath(file)}: ${error instanceof Error ? error.message : String(error)}`;
+        this.ctx.log.error(message);
+        return { status: "broken", file: file.fsPath, folder, message };
+      }
       this.diagnostics.set(
         file,
         error.issues.map((issue) => {

@@ -16,6 +16,7 @@ import {
   EditorSession,
   eventually,
   missingEditorParts,
+  openFile,
   openViewContainer,
   pickQuickItem,
   readDialog,
@@ -175,6 +176,12 @@ describe("connecting, rollout actions and restored panels in real VS Code", asyn
       await webviewChart(page).waitFor({ timeout: 90_000 });
       assert.match(await webviewText(page), /Rollout of churn/);
       await editor!.screenshot("restored-rollout");
+      // Hidden behind another editor, its page is dropped; shown again, it draws the report again.
+      await openFile(page, "prodinsights.yaml");
+      await page.locator(".editor-group-container .tab", { hasText: "Rollout of churn" }).first().click();
+      await waitForEditorTab(page, "Rollout of churn");
+      await webviewChart(page).waitFor({ timeout: 60_000 });
+      assert.match(await webviewText(page), /Shadow: v2 receives a copy of 40% of requests/);
     });
   });
 });

@@ -76,8 +76,13 @@ export class ReportPanels {
     const script = panel.webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.extension.extensionUri, "dist", "webview", "panel.js"));
     panel.webview.html = panelHtml(panel.webview, script, panel.title);
     const subscription = panel.webview.onDidReceiveMessage((message: PanelMessage) => this.receive(entry, message));
+    // A hidden panel's page is dropped (no retainContextWhenHidden): hold messages until it says ready again.
+    const visibility = panel.onDidChangeViewState((e) => {
+      if (!e.webviewPanel.visible) entry.ready = false;
+    });
     panel.onDidDispose(() => {
       subscription.dispose();
+      visibility.dispose();
       entry.abort?.abort();
       if (this.open.get(key) === entry) this.open.delete(key);
     });
@@ -86,11 +91,14 @@ export class ReportPanels {
 
   private receive(entry: Open, message: PanelMessage): void {
     switch (message?.type) {
-      case "ready":
+      case "ready": {
+        // Also after the page was reloaded (a hidden panel's page is dropped): the newest message.
         entry.ready = true;
-        if (entry.pending) void entry.panel.webview.postMessage(entry.pending);
-        else if (entry.report) void entry.panel.webview.postMessage({ type: "show", report: entry.report } satisfies HostMessage);
+        const next: HostMessage | undefined = entry.pending ?? (entry.report ? { type: "show", report: entry.report } : undefined);
+        entry.pending = undefined;
+        if (next) void entry.panel.webview.postMessage(next);
         return;
+      }
       case "rendered":
         this.ctx.log.info(`report '${entry.panel.title}' (${message.kind}): chart drawn ${Math.round(performance.now() - entry.opened)} ms after opening (${Math.round(message.ms)} ms in the panel)`);
         return;
