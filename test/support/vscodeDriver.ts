@@ -10,10 +10,12 @@
  * PRODINSIGHTS_SCREENSHOTS=docs/images, the screenshots marked for the docs are copied there, and
  * only when every step of the suite passed.
  */
+import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { test } from "node:test";
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
 
 export const ROOT = path.resolve(__dirname, "../..");
@@ -37,6 +39,20 @@ export const loadEditorModule = async (): Promise<EditorModule> => (await import
 export async function missingEditorParts(): Promise<string> {
   const editor = await loadEditorModule();
   return [!editor.editorInstalled() && "code-server (node scripts/editor.mjs install)", !existsSync(CHROMIUM) && "chromium (apt-get install chromium)"].filter(Boolean).join(" and ");
+}
+
+/**
+ * For a suite, inside its `describe`: whether the editor and the browser are there. Under CI a
+ * missing one is a failing test of its own (`failed`: the suite adds nothing else); elsewhere the
+ * suite's tests skip with `skip`, the install hint.
+ */
+export async function editorPartsOrSkip(): Promise<{ readonly skip: string | false; readonly failed: boolean }> {
+  const missing = await missingEditorParts();
+  if (missing && process.env["CI"]) {
+    test("the editor and the browser are installed", () => assert.fail(`CI is set and ${missing} is missing`));
+    return { skip: missing, failed: true };
+  }
+  return { skip: missing || false, failed: false };
 }
 
 export const freePort = (): Promise<number> =>
