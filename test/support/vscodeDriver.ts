@@ -279,9 +279,8 @@ export function notification(page: Page, text: string | RegExp): Locator {
 
 /** Waits for a notification whose message matches; returns its message text. */
 export async function waitForNotification(page: Page, text: string | RegExp, timeout = 60_000): Promise<string> {
-  const item = notification(page, text).first();
-  await item.waitFor({ timeout });
-  return (await item.locator(".notification-list-item-message").innerText()).trim();
+  // Read in one go: a toast may hide between a wait for it and a second read of its text.
+  return eventually(`a notification matching ${text}`, async () => (await notification(page, text).locator(".notification-list-item-message").allInnerTexts())[0]?.trim(), timeout);
 }
 
 /** Dismisses every notification toast. */
