@@ -34,6 +34,7 @@ interface ModelState {
   canary?: { version: string; result: { step: number; weight: number } };
   lastCanary?: { version: string; result: { status: string } };
   shadow?: { version: string; share: number };
+  chaos?: { kind: string; version: string; share: number; until: number }[];
 }
 
 describe("connecting, rollout actions and restored panels in real VS Code", async () => {
@@ -156,6 +157,27 @@ describe("connecting, rollout actions and restored panels in real VS Code", asyn
       await clickDialogButton(page, "Start Shadow");
       await waitForNotification(page, "churn v2 is shadowing 40% of requests.");
       assert.deepEqual((await churn()).shadow, { version: "v2", share: 40 });
+    });
+  });
+
+  test("Start Chaos Experiment… asks for the version, the fault and the share, and starts it for 5 minutes", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("start chaos", async () => {
+      await runCommand(page, "Production Insights: Start Chaos Experiment…");
+      await pickQuickItem(page, "v2");
+      await pickQuickItem(page, "error");
+      await page.locator(".quick-input-title", { hasText: "Chaos on churn v2" }).waitFor({ timeout: 30_000 });
+      await page.locator(".quick-input-widget input").first().fill("20");
+      await page.keyboard.press("Enter");
+      const dialog = await readDialog(page);
+      assert.equal(dialog.message, "Chaos on churn v2?");
+      assert.match(dialog.detail, /^For 5 minutes, 20% of v2's requests fail with a 500\./);
+      await clickDialogButton(page, "Start Chaos");
+      await waitForNotification(page, "Chaos started on churn v2 for 5 minutes.");
+      const chaos = (await churn()).chaos ?? [];
+      assert.equal(chaos.length, 1);
+      assert.deepEqual({ kind: chaos[0]!.kind, version: chaos[0]!.version, share: chaos[0]!.share }, { kind: "error", version: "v2", share: 20 });
+      assert.ok(chaos[0]!.until - Date.now() > 4 * 60_000 && chaos[0]!.until - Date.now() <= 5 * 60_000);
     });
   });
 
