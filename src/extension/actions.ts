@@ -1,9 +1,10 @@
 import * as vscode from "vscode";
+import type { Config } from "../config/types";
 import type { ChaosRuleInput, GatewayAdmin } from "../rollout/gateway";
 import type { ExtensionContextHolder } from "./context";
 import { loadEngine } from "./loadEngine";
 import { type CommandTarget, pickModel, pickName, pickVersion, targetOf } from "./pick";
-import type { ModelSnapshot } from "./production/types";
+import type { ModelSnapshot, ProductionSnapshot } from "./production/types";
 import { canaryEnding, describePolicy, weightChanges } from "./rolloutPreview";
 import type { GatewaySecrets } from "./secrets";
 import type { ProductionStore } from "./store";
@@ -47,9 +48,9 @@ export class RolloutActions {
   }
 
   async promote(arg: unknown): Promise<void> {
-    const { m, t } = await this.modelOf(arg, "Promote Version");
+    const { m, t, snapshot } = await this.modelOf(arg, "Promote Version");
     if (!m) return;
-    const version = await pickVersion(this.store.snapshot, m.name, t, `Promote a version of ${m.name}`, (role) => role !== "stable");
+    const version = await pickVersion(snapshot, m.name, t, `Promote a version of ${m.name}`, (role) => role !== "stable");
     if (!version) return;
     await this.apply({
       model: m.name,
@@ -97,10 +98,10 @@ export class RolloutActions {
   }
 
   async canary(arg: unknown): Promise<void> {
-    const { m, t, config } = await this.modelOf(arg, "Start Canary Rollout");
+    const { m, t, config, snapshot } = await this.modelOf(arg, "Start Canary Rollout");
     if (!m) return;
     const baseline = m.stable;
-    const version = await pickVersion(this.store.snapshot, m.name, t, `Start a canary of ${m.name}`, (role) => role !== "stable");
+    const version = await pickVersion(snapshot, m.name, t, `Start a canary of ${m.name}`, (role) => role !== "stable");
     if (!version || !baseline) return;
     const policyName = config.models.get(m.name)?.policy ?? "canary";
     const policy = config.policies.get(policyName);
@@ -122,9 +123,9 @@ export class RolloutActions {
   }
 
   async shadow(arg: unknown): Promise<void> {
-    const { m, t } = await this.modelOf(arg, "Start Shadow Rollout");
+    const { m, t, snapshot } = await this.modelOf(arg, "Start Shadow Rollout");
     if (!m) return;
-    const version = await pickVersion(this.store.snapshot, m.name, t, `Shadow a version of ${m.name}`, (role) => role !== "stable");
+    const version = await pickVersion(snapshot, m.name, t, `Shadow a version of ${m.name}`, (role) => role !== "stable");
     if (!version) return;
     const shareText = await vscode.window.showInputBox({
       title: `Shadow ${m.name} ${version}`,
@@ -148,9 +149,9 @@ export class RolloutActions {
   }
 
   async chaos(arg: unknown): Promise<void> {
-    const { m, t } = await this.modelOf(arg, "Start Chaos Experiment");
+    const { m, t, snapshot } = await this.modelOf(arg, "Start Chaos Experiment");
     if (!m) return;
-    const version = await pickVersion(this.store.snapshot, m.name, t, `Inject faults into a version of ${m.name}`);
+    const version = await pickVersion(snapshot, m.name, t, `Inject faults into a version of ${m.name}`);
     if (!version) return;
     const kind = await pickName(["error", "latency"], "fault", `Chaos on ${m.name} ${version}`, (k) => (k === "error" ? "answer 500 instead of the model" : "add 500 ms before the answer"));
     if (!kind) return;
@@ -201,16 +202,19 @@ export class RolloutActions {
     }
   }
 
-  private async modelOf(arg: unknown, title: string, filter: (m: ModelSnapshot) => boolean = () => true): Promise<{ m?: ModelSnapshot; t: CommandTarget; config: import("../config/types").Config }> {
+  /**
+   * The model an action is about, from a fresh read of the routing (the routing alone: an action
+   * needs the weights now, not a whole refresh with every analysis).
+   */
+  private async modelOf(arg: unknown, title: string, filter: (m: ModelSnapshot) => boolean = () => true): Promise<{ m?: ModelSnapshot; t: CommandTarget; config: Config; snapshot: ProductionSnapshot }> {
     const t = targetOf(arg);
     this.refuseUntrusted(title);
     const { config } = await this.workspace.require();
-    await this.store.refresh(title);
-    const snapshot = this.store.snapshot;
-    if (!snapshot?.connected) throw new Error(`${title}: not connected to the rollout backend (${snapshot?.problems[0]?.message ?? "see the log"}). Run "Production Insights: Connect Backend…"`);
+    const snapshot = await this.store.routing(AbortSignal.timeout(30_000));
+    if (!snapshot.connected) throw new Error(`${title}: not connected to the rollout backend (${snapshot.problems[0]?.message ?? "see the log"}). Run "Production Insights: Connect Backend…"`);
     const candidates = snapshot.models.filter(filter).map((m) => m.name);
     const name = t.model ?? (candidates.length ? await pickName(candidates, "model", title) : await pickModel(config, t, title));
-    return { ...(name ? { m: snapshot.models.find((m) => m.name === name) } : {}), t, config };
+    return { ...(name ? { m: snapshot.models.find((m) => m.name === name) } : {}), t, config, snapshot };
   }
 
   private refuseUntrusted(title: string): void {

@@ -53,7 +53,7 @@ export function registerCommands(app: App): void {
 /** Asks for the gateway's token or a `${secret:NAME}` of prodinsights.yaml, and keeps it in SecretStorage. */
 async function connectBackend(app: App): Promise<void> {
   const loaded = await app.workspace.require();
-  const targets: SecretTarget[] = [{ kind: "gateway" }, ...namedSecrets(loaded.config).filter((t) => t.kind === "named" && !/gateway/.test(t.where))];
+  const targets: SecretTarget[] = [{ kind: "gateway" }, ...namedSecrets(loaded.config)];
   const picked = await vscode.window.showQuickPick(
     targets.map((target) => ({
       label: target.kind === "gateway" ? "Gateway admin token" : `Secret ${target.name}`,

@@ -38,12 +38,18 @@ export class VersionLenses implements vscode.CodeLensProvider, vscode.HoverProvi
     this.changed.dispose();
   }
 
+  /** The last document scanned: a hover asks again for the text the lenses just scanned. */
+  private scanned: { uri: string; version: number; config: object; refs: VersionRef[] } | undefined;
+
   private resolve(document: vscode.TextDocument): Resolved[] {
     const loaded = this.workspace.value;
     if (loaded.status !== "ok") return [];
-    const models = [...loaded.config.models.values()].map((m) => ({ name: m.name, patterns: m.patterns }));
+    const uri = document.uri.toString();
+    const s = this.scanned;
+    const refs = s && s.uri === uri && s.version === document.version && s.config === loaded.config ? s.refs : findVersionRefs(document.getText(), [...loaded.config.models.values()].map((m) => ({ name: m.name, patterns: m.patterns })));
+    this.scanned = { uri, version: document.version, config: loaded.config, refs };
     const snapshot = this.store.snapshot;
-    return findVersionRefs(document.getText(), models).map((ref) => resolveRef(ref, snapshot));
+    return refs.map((ref) => resolveRef(ref, snapshot));
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {

@@ -50,7 +50,7 @@ export class GatewaySecrets {
 
 export type SecretTarget = { readonly kind: "gateway" } | { readonly kind: "named"; readonly name: string; readonly where: string };
 
-/** Every `${secret:NAME}` that the config's backends name, with where. */
+/** Every `${secret:NAME}` that the config's backends name, with where (the gateway's token has a target of its own). */
 export function namedSecrets(config: Config): SecretTarget[] {
   const found = new Map<string, string>();
   const note = (value: string | undefined, where: string): void => {
@@ -64,6 +64,5 @@ export function namedSecrets(config: Config): SecretTarget[] {
     if (auth?.kind === "basic") note(auth.password, `backend ${backend.name}, password of ${auth.username}`);
     for (const [header, value] of Object.entries(backend.headers)) note(value, `backend ${backend.name}, header ${header}`);
   }
-  note(config.gateway.token, "the gateway's admin token");
   return [...found].map(([name, where]) => ({ kind: "named", name, where }));
 }
