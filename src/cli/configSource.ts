@@ -54,7 +54,10 @@ export function metricNamed(config: Config, name: string): MetricConfig {
 /** The model named as the first argument or by --model; one at most. */
 export function modelArgument(args: ParsedArgs): string | undefined {
   if (args.positionals.length > 1) throw new UsageError(`one model at a time; got ${args.positionals.join(", ")}`);
-  return args.positionals[0] ?? stringFlag(args, "model");
+  const [positional] = args.positionals;
+  const flag = stringFlag(args, "model");
+  if (positional !== undefined && flag !== undefined && positional !== flag) throw new UsageError(`the model is named twice: '${positional}' and --model ${flag}; give it once`);
+  return positional ?? flag;
 }
 
 /** The backend `--backend` names, or `fallback` (a model's or the default), with a suggestion for a typo. */

@@ -2,6 +2,9 @@ import * as vscode from "vscode";
 import { RolloutActions } from "./actions";
 import type { ExtensionContextHolder } from "./context";
 import { LENS_LANGUAGES, VersionLenses } from "./lenses";
+import { CellLanguageFeatures } from "./notebook/cellLanguages";
+import { InsightsKernel } from "./notebook/controller";
+import { NOTEBOOK_TYPE, ProdNotebookSerializer } from "./notebook/serializer";
 import { ReportPanels } from "./panels/reportPanels";
 import { Reports } from "./reports";
 import { GatewaySecrets } from "./secrets";
@@ -55,6 +58,9 @@ export class App {
         if (e.affectsConfiguration("prodInsights.codeLens")) lenses.update();
       }),
     );
+    ctx.register(vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new ProdNotebookSerializer(ctx)));
+    ctx.register(new InsightsKernel(ctx, this.workspace, this.secrets));
+    ctx.register(new CellLanguageFeatures(ctx, this.workspace, this.store, this.secrets).register());
     ctx.register(new ProductionStatus(this.store, (model, version) => this.actions.toldEnd(model, version)));
     // Lenses and the status bar need the config even when no view is open.
     void this.workspace.get().then((loaded) => {

@@ -3,6 +3,7 @@ import { Untrusted } from "./actions";
 import type { App } from "./app";
 import { loadEngine } from "./loadEngine";
 import type { ExtensionContextHolder } from "./context";
+import { newNotebook, setBackend, setRange } from "./notebook/notebookCommands";
 import { namedSecrets, type SecretTarget } from "./secrets";
 
 /** Commands as data (STYLE §5): each id in package.json `contributes.commands` has one entry. */
@@ -26,6 +27,9 @@ const commands: readonly CommandEntry[] = [
   { id: "prodInsights.abortRollout", run: (app, arg) => app.actions.abort(arg) },
   { id: "prodInsights.startChaos", run: (app, arg) => app.actions.chaos(arg) },
   { id: "prodInsights.computeSampleSize", run: (app) => computeSampleSize(app.ctx) },
+  { id: "prodInsights.newNotebook", run: (app) => newNotebook(app.workspace) },
+  { id: "prodInsights.notebook.setRange", run: (_app, arg) => setRange(arg) },
+  { id: "prodInsights.notebook.setBackend", run: (app, arg) => setBackend(arg, app.workspace) },
   { id: "prodInsights.startDemo", run: startDemo },
   { id: "prodInsights.refresh", run: (app) => app.store.refresh("refresh button") },
   { id: "prodInsights.showOutput", run: (app) => app.ctx.log.show() },

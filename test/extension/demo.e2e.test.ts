@@ -10,12 +10,15 @@
  * the best ones are copied into the docs when every step passed.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startDemo, type Demo } from "../../src/gateway/demo/run";
+import { runInsights } from "../../src/extension/production/insights";
 import {
+  activeWebview,
   hidePanel,
   clearNotifications,
   clickDialogButton,
@@ -48,12 +51,57 @@ interface GatewayState {
 
 const row = (rows: readonly TreeRow[], label: string): TreeRow | undefined => rows.find((r) => r.label === label);
 
+/** What the e2e reads back of a saved .prodnb (src/extension/notebook/notebookFile.ts). */
+interface SavedNotebook {
+  cells: {
+    kind: string;
+    execution?: { order?: number; success?: boolean };
+    outputs?: { items: { mime: string; json?: unknown; text?: string }[]; metadata?: Record<string, unknown> }[];
+  }[];
+}
+
+/** A one-cell notebook of insights commands, in the .prodnb format. */
+const oneCellNotebook = (source: string): string => JSON.stringify({ prodinsights_notebook: 1, metadata: { range: "-1h..now" }, cells: [{ kind: "code", language: "prodinsights", source: [source], outputs: [] }] });
+
+/** An .ipynb (nbformat 4) of a Python kernel with one cell that displayed `doc` under the ab MIME type. */
+const jupyterNotebook = (doc: unknown): string =>
+  JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "python3", display_name: "Python 3", language: "python" }, language_info: { name: "python" } },
+    cells: [
+      {
+        cell_type: "code",
+        id: "ab",
+        execution_count: 1,
+        metadata: {},
+        source: ['display({"application/vnd.prodinsights.ab+json": doc, "text/plain": "A/B test"}, raw=True)'],
+        outputs: [{ output_type: "display_data", metadata: {}, data: { "application/vnd.prodinsights.ab+json": doc, "text/plain": ["A/B test"] } }],
+      },
+    ],
+  });
+
+/**
+ * A backend that accepts connections and never answers: a hang no real server can be made to
+ * produce on demand. It records each request and each connection that closes.
+ */
+async function stalledBackend(): Promise<{ server: Server; url: string; events: string[] }> {
+  const events: string[] = [];
+  const server = createServer((socket) => {
+    socket.once("data", (chunk) => events.push(`request ${chunk.toString("latin1").split("\r\n")[0]}`));
+    socket.on("close", () => events.push("closed"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, events };
+}
+
 describe("the extension over the running demo, in real VS Code", async () => {
   const { skip, failed } = await editorPartsOrSkip();
   if (failed) return;
   let dir: string;
   let demo: Demo | undefined;
   let editor: EditorSession | undefined;
+  let stalled: Awaited<ReturnType<typeof stalledBackend>> | undefined;
   const demoLog: string[] = [];
 
   /** The gateway's routing, read through its admin API with the token the demo wrote. */
@@ -78,12 +126,25 @@ describe("the extension over the running demo, in real VS Code", async () => {
     // started alongside slows it by more than its own start takes, so it starts afterwards.
     const stats = await demo.replayed;
     assert.equal(stats.aborted, false, demoLog.slice(-5).join("\n"));
+    // Two notebooks beside the demo's own: one whose cell hangs on a backend, one with a mistake.
+    stalled = await stalledBackend();
+    writeFileSync(path.join(workspace, "stalled.yaml"), `version: 1\nbackends:\n  stalled:\n    url: "${stalled.url}"\n`);
+    writeFileSync(path.join(workspace, "slow.prodnb"), oneCellNotebook("query 'up' --config stalled.yaml"));
+    writeFileSync(path.join(workspace, "mistake.prodnb"), oneCellNotebook("sample-size --baseline 0.1 --mde abc"));
+    writeFileSync(
+      path.join(workspace, "complete.prodnb"),
+      JSON.stringify({ prodinsights_notebook: 1, metadata: {}, cells: [{ kind: "code", language: "prodinsights", source: ["ab "] }, { kind: "code", language: "promql", source: ["sum(rate(model_req"] }] }),
+    );
+    // A Jupyter notebook whose cell displayed an ab document (as docs/results.md shows from Python).
+    const ab = await runInsights(["ab", "--counts", "control=378/3662,variant=462/3568", "--json"], { cwd: workspace });
+    writeFileSync(path.join(workspace, "jupyter.ipynb"), jupyterNotebook(ab.document));
     editor = await EditorSession.start({ folder: workspace, runDir: path.join(dir, "run"), suite: "demo" });
   });
 
   after(async () => {
     await editor?.close();
     await demo?.close();
+    stalled?.server.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -250,6 +311,128 @@ describe("the extension over the running demo, in real VS Code", async () => {
       assert.match(body, /v1/);
       assert.match(body, /v3/);
       await editor!.screenshot("report-rollout", { docs: true });
+      await closeAllEditors(page);
+    });
+  });
+
+  test("the sample notebook runs end to end: each output draws its chart and says its verdict", { skip, timeout: 240_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("sample notebook", async () => {
+      await closeAllEditors(page);
+      await openFile(page, "production.prodnb");
+      await runCommand(page, "Notebook: Run All");
+      // Six code cells, run in order: the log says when the last is done.
+      const log = await eventually("every cell of the sample notebook ran", async () => {
+        const text = editor!.extensionLog();
+        return /notebook production\.prodnb cell 13: /.test(text) ? text : undefined;
+      }, 120_000);
+      assert.doesNotMatch(log, /notebook production\.prodnb cell \d+: (?!done)/, "every cell succeeded");
+      // Each output is a report in the notebook's output frame: its title, its verdict, and its stamp.
+      const output = activeWebview(page);
+      const heads = async (): Promise<string> => (await output.locator("header").allInnerTexts()).join("\n");
+      await eventually("the first outputs drawn", async () => ((await output.locator(".js-plotly-plot").count()) >= 3 ? true : undefined));
+      const top = await heads();
+      assert.match(top, /Time series\n3 series\nprodinsights query 'sum by \(version\) \(rate\(model_requests_total\[5m\]\)\)' --range -14d\.\.now --json · range -14d\.\.now \(.+\) · backend prometheus · config [0-9a-f]{12}/);
+      assert.match(top, /Drift\n(no dataset drift|dataset drift)\n/);
+      await editor!.screenshot("notebook", { docs: true });
+      // Outputs further down are drawn when they scroll into view.
+      await runCommand(page, "Notebook: Focus Last Cell");
+      const all = await eventually("every output drawn", async () => {
+        const text = await heads();
+        return /Sample size/.test(text) && (await output.locator(".js-plotly-plot").count()) >= 6 ? text : undefined;
+      });
+      assert.match(all, /Release timeline\nworse after v3\n/);
+      assert.match(all, /Version comparison\nv3 worse on error_rate/);
+      assert.match(all, /Experiment\ntreatment wins\n/);
+      assert.match(all, /Sample size\n[\d,]+ per arm\n/);
+      // The drift report names the features the demo drifts.
+      const body = await output.locator("body").innerText();
+      assert.match(body, /tenure_months\s+wasserstein\s+[\d.]+\s+≥ 0\.1\s+DRIFT/);
+      // Saved, the file keeps each output: the document under its MIME type, the summary, the stamp.
+      await runCommand(page, "File: Save All Files");
+      const saved = await eventually("production.prodnb saved with its outputs", async () => {
+        const file = JSON.parse(readFileSync(path.join(demo!.dir, "production.prodnb"), "utf8")) as SavedNotebook;
+        return file.cells.some((c) => (c.outputs ?? []).length > 0) ? file : undefined;
+      });
+      const code = saved.cells.filter((c) => c.kind === "code");
+      assert.deepEqual(code.map((c) => c.execution?.order !== undefined && c.execution.success), [true, true, true, true, true, true]);
+      assert.deepEqual(code.map((c) => c.outputs![0]!.items.map((i) => i.mime)), ["timeseries", "drift", "jumps", "compare", "ab", "samplesize"].map((k) => [`application/vnd.prodinsights.${k}+json`, "text/markdown"]));
+      for (const c of code) assert.match(String((c.outputs![0]!.metadata?.["stamp"] as { command?: string } | undefined)?.command), /^prodinsights /);
+      assert.match(code[4]!.outputs![0]!.items[1]!.text ?? "", /^\*\*Winner: treatment\*\*/);
+      await closeAllEditors(page);
+    });
+  });
+
+  test("Stop Execution interrupts a cell that waits on its backend, and cancels the request", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("interrupt a slow cell", async () => {
+      await openFile(page, "slow.prodnb");
+      await runCommand(page, "Notebook: Run All");
+      await eventually("the cell's request at the stalled backend", async () => (stalled!.events.some((e) => e.startsWith("request GET /api/v1/query_range?query=up")) ? true : undefined), 30_000);
+      assert.ok(!stalled!.events.includes("closed"), "the request is still open");
+      await page.locator(".notebook-toolbar-container .action-item", { hasText: "Stop Execution" }).first().click();
+      // Cancellation reaches the HTTP request: the connection closes, long before the 30 s timeout.
+      await eventually("the request's connection closed", async () => (stalled!.events.includes("closed") ? true : undefined), 10_000);
+      const text = await eventually("the interrupted cell's output", async () => {
+        const t = (await activeWebview(page).locator("body").innerText({ timeout: 2000 }).catch(() => "")).trim();
+        return /Interrupted/.test(t) ? t : undefined;
+      });
+      assert.match(text, /Interrupted: stopped after [\d.]+ s; its request to the backend was cancelled/);
+      await runCommand(page, "File: Save All Files");
+      await closeAllEditors(page);
+    });
+  });
+
+  test("a cell with a mistake shows the CLI's message and where it is", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("cell error", async () => {
+      await openFile(page, "mistake.prodnb");
+      await runCommand(page, "Notebook: Run All");
+      const text = await eventually("the error output", async () => {
+        const t = (await activeWebview(page).locator("body").innerText({ timeout: 2000 }).catch(() => "")).trim();
+        return /must be a number/.test(t) ? t : undefined;
+      });
+      assert.match(text, /sample-size failed: column 34: --mde must be a number, got 'abc'/);
+      // The cell's line with a caret under the mistake.
+      assert.match(text, /sample-size --baseline 0\.1 --mde abc\n {33}\^/);
+      await editor!.screenshot("notebook-error");
+      await runCommand(page, "File: Save All Files");
+      await closeAllEditors(page);
+    });
+  });
+
+  test("a Jupyter notebook's ab output is drawn by the extension's renderer", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("ipynb renderer", async () => {
+      await openFile(page, "jupyter.ipynb");
+      const head = await eventually("the ab report in the .ipynb's output", async () => {
+        const text = (await activeWebview(page).locator("header").allInnerTexts().catch(() => [] as string[])).join("\n");
+        return /Experiment/.test(text) ? text : undefined;
+      });
+      assert.match(head, /Experiment\nvariant wins/);
+      await activeWebview(page).locator(".js-plotly-plot").first().waitFor({ timeout: 30_000 });
+      await closeAllEditors(page);
+    });
+  });
+
+  test("completion in notebook cells: experiment names in an Insights cell, metric names from Prometheus in a PromQL cell", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("cell completion", async () => {
+      await openFile(page, "complete.prodnb");
+      const suggestions = async (cell: number): Promise<string[]> => {
+        await page.locator(".notebook-editor .cell-editor-container .monaco-editor:visible").nth(cell).click();
+        await page.keyboard.press("Control+End");
+        return eventually(`suggestions in cell ${cell + 1}`, async () => {
+          await page.keyboard.press("Control+Space");
+          const rows = page.locator(".suggest-widget.visible .monaco-list-row .label-name");
+          await rows.first().waitFor({ timeout: 5000 });
+          return rows.allInnerTexts();
+        });
+      };
+      assert.ok((await suggestions(0)).includes("retention_offer"));
+      await page.keyboard.press("Escape");
+      assert.ok((await suggestions(1)).includes("model_requests_total"));
+      await page.keyboard.press("Escape");
       await closeAllEditors(page);
     });
   });

@@ -370,7 +370,7 @@ export async function clickTreeRow(page: Page, title: string, label: string): Pr
   await row.first().click();
 }
 
-/** Opens a workspace file by name through Quick Open and waits for its editor. */
+/** Opens a workspace file by name through Quick Open and waits for its editor (text or notebook). */
 export async function openFile(page: Page, name: string, timeout = 30_000): Promise<void> {
   await page.keyboard.press("Escape");
   await page.keyboard.press("Control+P");
@@ -380,7 +380,8 @@ export async function openFile(page: Page, name: string, timeout = 30_000): Prom
   await quickInput(page).locator(".quick-input-list .monaco-list-row.focused", { hasText: name }).waitFor({ timeout });
   await page.keyboard.press("Enter");
   await page.locator(".editor-group-container .tab.active", { hasText: name }).waitFor({ timeout });
-  await page.locator(".editor-instance .monaco-editor .view-lines").first().waitFor({ timeout });
+  // A text editor, or a notebook's list of cells.
+  await page.locator(".editor-instance .monaco-editor .view-lines:visible, .notebook-editor .cell-list-container:visible").first().waitFor({ timeout });
 }
 
 /** The code lenses of the active editor, as their texts (the parts of each line joined by " | "). */

@@ -3,9 +3,11 @@ import { test } from "node:test";
 import type { CanaryResult } from "../../src/core/results/canary";
 import type { DriftResult } from "../../src/core/results/drift";
 import type { JumpsResult } from "../../src/core/results/jumps";
-import type { CompareResult, RolloutReport, TimeseriesResult } from "../../src/core/results/report";
+import type { CompareResult, ResultStamp, RolloutReport, TimeseriesResult } from "../../src/core/results/report";
+import { reportOf } from "../../webview/notebook/output";
 import { buildReportView } from "../../webview/render/build";
 import { DEFAULT_THEME, plotsOf, plotText, type Block, type PlotObject } from "../../webview/render/model";
+import { WEBGL_POINTS } from "../../webview/render/timeseries";
 import { cells, fixture, HOSTILE, isPlotSafe, plotStrings, report, strings } from "./support";
 
 const theme = DEFAULT_THEME;
@@ -216,4 +218,38 @@ test("an unknown kind shows its JSON, and a broken document says so instead of t
 test("the subtitle carries the command and the time", () => {
   const view = buildReportView(report(fixture("ab"), { command: "prodinsights ab checkout" }), theme);
   assert.equal(view.subtitle, "prodinsights ab checkout · as of 2026-11-27T00:00Z");
+});
+
+test("timeseries: past WEBGL_POINTS points in all the lines are drawn with WebGL, below them with SVG", () => {
+  const series = (n: number, version: string): TimeseriesResult["series"][number] => ({ labels: { version }, points: Array.from({ length: n }, (_, i) => ({ t: i * 1000, v: i % 7 })) });
+  const doc = (points: number): TimeseriesResult => ({ kind: "timeseries", query: "up", series: [series(points / 2, "v1"), series(points / 2, "v2")] });
+  const types = (d: TimeseriesResult): unknown[] => plotsOf(buildReportView(report(d), theme).blocks)[0]!.traces.map((t) => t["type"]);
+  assert.deepEqual(types(doc(WEBGL_POINTS)), ["scatter", "scatter"]);
+  assert.deepEqual(types(doc(WEBGL_POINTS + 2)), ["scattergl", "scattergl"]);
+});
+
+test("a notebook output's stamp becomes the report's subtitle: the command, the range, backend, config and commit", () => {
+  const stamp: ResultStamp = {
+    range: "-14d..now",
+    start: "2026-11-13T10:00:00.000Z",
+    end: "2026-11-27T10:00:00.000Z",
+    backend: "prometheus",
+    configHash: "4f34f165fed4",
+    commit: "df96ba1a2b3c-dirty",
+    ranAt: "2026-11-27T10:00:00.000Z",
+    command: "prodinsights ab retention_offer --range -14d..now --json",
+  };
+  const stamped = reportOf("application/vnd.prodinsights.ab+json", { ...fixture<object>("ab"), stamp });
+  assert.equal(stamped.title, "Experiment");
+  assert.equal(stamped.at, Date.parse(stamp.ranAt));
+  assert.equal(
+    buildReportView(stamped, theme).subtitle,
+    "prodinsights ab retention_offer --range -14d..now --json · range -14d..now (2026-11-13T10:00Z → 2026-11-27T10:00Z) · backend prometheus · config 4f34f165fed4 · commit df96ba1a2b3c-dirty · as of 2026-11-27T10:00Z",
+  );
+  // Without a stamp (a document from the CLI or a Jupyter kernel): the kind's title and no subtitle.
+  const plain = reportOf("application/vnd.prodinsights.samplesize+json", fixture("samplesize"));
+  assert.equal(plain.title, "Sample size");
+  assert.equal(buildReportView(plain, theme).subtitle, undefined);
+  // A stamp of the wrong shape is ignored, not shown.
+  assert.equal(reportOf("application/vnd.prodinsights.ab+json", { ...fixture<object>("ab"), stamp: { command: 3 } }).command, undefined);
 });

@@ -2,10 +2,9 @@
 // with the same renderer module as the report panels. VS Code loads it as an ES module and calls
 // `activate` (STYLE §9). The minimal renderer API is declared here instead of adding the
 // vscode-notebook-renderer types.
-import type { Report, ReportDocument } from "../../src/core/results/report";
 import { clearPlots } from "../render/draw";
 import { renderReport } from "../render/index";
-import { withKind } from "../render/build";
+import { reportOf } from "./output";
 
 interface OutputItem {
   readonly id: string;
@@ -24,27 +23,6 @@ interface RendererApi {
 }
 
 type ActivationFunction = (context: RendererContext) => RendererApi | undefined | Promise<RendererApi | undefined>;
-
-const MIME = /^application\/vnd\.prodinsights\.([a-z0-9-]+)\+json$/;
-
-const TITLES: Record<string, string> = {
-  ab: "Experiment",
-  drift: "Drift",
-  jumps: "Release timeline",
-  canary: "Canary",
-  timeseries: "Time series",
-  compare: "Version comparison",
-  samplesize: "Sample size",
-  rollout: "Rollout",
-};
-
-/** The output's document as a report titled after its kind (the MIME type's, when the JSON has none). */
-export function reportOf(mime: string, json: unknown): Report {
-  const kind = MIME.exec(mime)?.[1];
-  const document = withKind(json, kind) as ReportDocument;
-  const docKind = typeof document === "object" && document !== null && "kind" in document ? String(document.kind) : (kind ?? "result");
-  return { title: TITLES[docKind] ?? `Production Insights ${docKind}`, document, at: Number.NaN };
-}
 
 function fallback(item: OutputItem, element: HTMLElement, error: unknown): void {
   const pre = document.createElement("pre");

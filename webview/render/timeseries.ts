@@ -10,14 +10,18 @@ export function seriesName(series: TimeseriesSeries, query: string): string {
   return pairs.length > 0 ? `{${pairs.join(", ")}}` : query;
 }
 
+/** Past this many points in all, lines are drawn with WebGL (scattergl), so that panning stays smooth. */
+export const WEBGL_POINTS = 5000;
+
 export function buildTimeseriesView(doc: TimeseriesResult, theme: Theme): KindView {
   const blocks: Block[] = [];
   if (doc.series.length === 0) {
     blocks.push({ type: "text", text: `The query returned no series: ${doc.query}`, tone: "warning" });
     return { status: { label: "no data", tone: "warning" }, blocks };
   }
+  const total = doc.series.reduce((n, s) => n + s.points.length, 0);
   const traces: PlotObject[] = doc.series.map((s, i) => ({
-    type: "scatter",
+    type: total > WEBGL_POINTS ? "scattergl" : "scatter",
     mode: s.points.length === 1 ? "markers" : "lines",
     name: plotText(seriesName(s, doc.query)),
     x: s.points.map((p) => p.t),

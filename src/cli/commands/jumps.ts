@@ -26,7 +26,8 @@ export const jumpsCommand: Command = {
   name: "jumps",
   summary: "Did a release make a metric jump? Tests each release, and finds unannounced changes and trends.",
   usage: "jumps --logs GLOB --model NAME --metric METRIC [--range RANGE] [options]\n" +
-    "       prodinsights jumps MODEL [--config FILE] [--backend NAME] [--metric METRIC] [--range RANGE] [options]",
+    "       prodinsights jumps MODEL [--config FILE] [--backend NAME] [--metric METRIC] [--range RANGE] [options]\n" +
+    "       prodinsights jumps METRIC --model MODEL [options]",
   flags: {
     ...LOG_FLAGS,
     config: METRICS_FLAGS.config!,
@@ -46,7 +47,8 @@ export const jumpsCommand: Command = {
     "prodinsights jumps --logs logs/ --model churn --metric latency_p95 --range -14d..now --bucket 1h --json",
     "prodinsights jumps churn --config prodinsights.yaml --metric error_rate --range -14d..now",
   ],
-  async run(args, io) {
+  async run(given, io) {
+    const args = metricAsPositional(given);
     const model = modelArgument(args);
     if (args.values["logs"] === undefined) return jumpsFromMetrics(args, io, model);
     const paths = logPaths(args);
@@ -87,6 +89,15 @@ export const jumpsCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * `jumps error_rate --model churn`: with the model named by --model, the one positional is the
+ * metric, so that both orders a person would write mean the same.
+ */
+function metricAsPositional(args: ParsedArgs): ParsedArgs {
+  if (args.positionals.length !== 1 || typeof args.values["model"] !== "string" || args.values["metric"] !== undefined) return args;
+  return { values: { ...args.values, metric: args.positionals[0] }, positionals: [] };
+}
 
 /** `jumps MODEL --config …`: the metric's bucketed series and the releases from Prometheus. */
 async function jumpsFromMetrics(args: ParsedArgs, io: CliIo, model: string | undefined): Promise<number> {

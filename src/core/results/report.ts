@@ -114,6 +114,25 @@ export interface RolloutReport {
   };
 }
 
+/**
+ * What reproduces a notebook output: the notebook adds it to the document as `stamp`, and to the
+ * output's metadata.
+ */
+export interface ResultStamp {
+  /** The notebook's range as written (`-1d..now`) and what it meant when the cell ran. */
+  readonly range: string;
+  readonly start?: string;
+  readonly end?: string;
+  readonly backend?: string;
+  /** The first 12 hex digits of prodinsights.yaml's SHA-256, as in every `source`. */
+  readonly configHash?: string;
+  /** `git rev-parse HEAD` of the notebook's folder (12 digits), `-dirty` with uncommitted changes to tracked files. */
+  readonly commit?: string;
+  readonly ranAt: string;
+  /** The command the cell ran, as the CLI would take it. */
+  readonly command: string;
+}
+
 export type ReportDocument = AbReportDocument | DriftResult | JumpsResult | CanaryResult | TimeseriesResult | CompareResult | SampleSizeResult | RolloutReport;
 export type ReportKind = ReportDocument["kind"];
 

@@ -102,12 +102,17 @@ export interface WorkspaceYamlOptions {
 /** A relative window boundary in whole days when it is one, else whole hours. */
 const ago = (ms: number): string => (ms <= 0 ? "now" : ms % DAY === 0 ? `-${ms / DAY}d` : `-${Math.ceil(ms / HOUR)}h`);
 
+/** The drift monitor's windows: the time before the drift (the first half when there is none), and the last day. */
+export function driftWindows(scenario: Scenario): { readonly baseline: string; readonly current: string } {
+  const span = scenario.spanMs;
+  const driftAt = scenario.driftAtMs ?? Math.floor(scenario.days / 2) * DAY;
+  return { baseline: `${ago(span)}..${ago(span - driftAt)}`, current: "-1d..now" };
+}
+
 /** prodinsights.yaml for the demo workspace of `scenario`. */
 export function workspaceYaml(scenario: Scenario, options: WorkspaceYamlOptions): string {
   const logDir = options.logDir.replace(/\/+$/, "");
-  const span = scenario.spanMs;
-  // The drift monitor's reference is the time before the drift (the first half when there is none).
-  const driftAt = scenario.driftAtMs ?? Math.floor(scenario.days / 2) * DAY;
+  const drift = driftWindows(scenario);
   const lines = [
     `# The demo workspace, scenario '${scenario.name}': ${scenario.title}.`,
     ...comment(scenario.description),
@@ -154,8 +159,8 @@ export function workspaceYaml(scenario: Scenario, options: WorkspaceYamlOptions)
     "  churn-drift:",
     "    kind: drift",
     "    model: churn",
-    `    baseline: ${ago(span)}..${ago(span - driftAt)}`,
-    "    current: -1d..now",
+    `    baseline: ${drift.baseline}`,
+    `    current: ${drift.current}`,
     "  churn-errors:",
     "    kind: jump",
     "    model: churn",

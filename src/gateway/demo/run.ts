@@ -10,7 +10,7 @@
  * scenario's beginning.
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseGatewayConfig } from "../config";
 import { Gateway } from "../server";
@@ -19,6 +19,7 @@ import { newCanary } from "../../core/canary/canary";
 import type { CanaryPolicy } from "../../core/canary/policy";
 import { SimClock } from "./clock";
 import { gatewayYaml, workspaceYaml } from "./configFiles";
+import { sampleNotebook } from "./sampleNotebook";
 import { startModelServer, type ModelServer } from "./modelServer";
 import { startPrometheus, type DemoPrometheus } from "./prometheus";
 import { getScenario, scenarioStart, scenarioTraffic, timeline, type Scenario, type ScenarioName } from "./scenarios";
@@ -58,6 +59,9 @@ export interface Demo {
 
 /** The demo's files from an earlier run, and only those. */
 const GENERATED = ["gateway.yaml", "prodinsights.yaml", "churn_model.py", "logs", ".prodinsights", ".prometheus"];
+
+/** The sample notebook, kept across runs (it is not in GENERATED). */
+export const SAMPLE_NOTEBOOK = "production.prodnb";
 
 /** Model code that names versions, as a data scientist's would: the editor shows each one's production facts. */
 const MODEL_CODE = `# The demo's model code. Production Insights shows, next to each version named here, what that
@@ -123,6 +127,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     }
     writeFileSync(path.join(dir, "churn_model.py"), MODEL_CODE);
     writeFileSync(path.join(dir, "prodinsights.yaml"), workspaceYaml(scenario, { logDir: "logs", adminUrl: gateway.adminUrl, ...(prometheus ? { prometheusUrl: prometheus.url } : {}) }));
+    // The notebook is the user's once written: a second demo in the same folder keeps their edits and outputs.
+    const notebook = path.join(dir, SAMPLE_NOTEBOOK);
+    if (!existsSync(notebook)) writeFileSync(notebook, sampleNotebook(scenario, { prometheus: prometheus !== undefined, logDir: "logs" }));
 
     const stop = new AbortController();
     // The replay's last request is at the moment simulated time meets real time.
