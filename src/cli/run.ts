@@ -5,11 +5,12 @@ import { checkCommand } from "./commands/check";
 import { demoCommand } from "./commands/demo";
 import { gatewayCommand } from "./commands/gateway";
 import { initCommand } from "./commands/init";
+import { rolloutCommand } from "./commands/rollout";
 import { runCommandLine } from "./dispatch";
 import type { CliIo } from "./io";
 
 /** Every subcommand, in the order --help lists them. */
-export const COMMANDS: readonly Command[] = [...ANALYSIS_COMMANDS, initCommand, checkCommand, gatewayCommand, canaryCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [...ANALYSIS_COMMANDS, initCommand, checkCommand, gatewayCommand, rolloutCommand, canaryCommand, demoCommand];
 
 /**
  * Runs the CLI on `argv` (without the node and script paths) and returns the exit code:

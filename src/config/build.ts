@@ -23,6 +23,7 @@ interface RawFile {
   backends: Record<string, RawBackend>;
   default_backend?: string;
   gateway: { url: string; token: string };
+  unleash: { url: string; token: string; project: string; environment: string };
   models: Record<string, RawModel>;
   metrics: Record<string, RawMetric>;
   experiments: Record<string, RawExperiment>;
@@ -45,6 +46,8 @@ interface RawModel {
   metrics: string[];
   releases?: string;
   rollout: ModelConfig["rollout"];
+  flag?: string;
+  stickiness: string;
   policy?: string;
 }
 interface RawMetric {
@@ -232,6 +235,8 @@ export function toConfig(file: RawFile, policyDefaults: RawPolicy, hash: string)
         patterns: m.patterns,
         metrics: m.metrics,
         rollout: m.rollout,
+        flag: m.flag ?? name,
+        stickiness: m.stickiness,
         releases: m.releases ?? DEFAULT_RELEASES_QUERY,
         ...optional("policy", m.policy),
       },
@@ -273,7 +278,8 @@ export function toConfig(file: RawFile, policyDefaults: RawPolicy, hash: string)
   const policies = new Map<string, PolicyConfig>([[DEFAULT_POLICY_NAME, policy(DEFAULT_POLICY_NAME, policyDefaults)]]);
   for (const [name, p] of Object.entries(file.policies)) policies.set(name, policy(name, p));
   const gateway = { url: file.gateway.url.replace(/\/+$/, ""), token: file.gateway.token };
-  return { version: 1, backends, defaultBackend, gateway, models, metrics, experiments, monitors, policies, hash };
+  const unleash = { ...file.unleash, url: file.unleash.url.replace(/\/+$/, "") };
+  return { version: 1, backends, defaultBackend, gateway, unleash, models, metrics, experiments, monitors, policies, hash };
 }
 
 export type { RawExperiment, RawFile, RawPolicy };

@@ -41,6 +41,10 @@ export interface ModelConfig {
   /** The key metric first. */
   readonly metrics: readonly string[];
   readonly rollout: "gateway" | "unleash" | "argo";
+  /** With `rollout: unleash`: the model's feature flag (default its name). */
+  readonly flag: string;
+  /** With `rollout: unleash`: the context field that keeps a unit on its version. */
+  readonly stickiness: string;
   readonly policy?: string;
   /** PromQL over $model whose series have a `version` label; a release is a version's value rising above zero. */
   readonly releases: string;
@@ -109,6 +113,8 @@ export interface Config {
   readonly defaultBackend: string;
   /** The gateway's admin API, for models with `rollout: gateway`; the token stays a reference. */
   readonly gateway: { readonly url: string; readonly token: SecretRef };
+  /** Unleash's admin API, for models with `rollout: unleash`. */
+  readonly unleash: { readonly url: string; readonly token: SecretRef; readonly project: string; readonly environment: string };
   readonly models: ReadonlyMap<string, ModelConfig>;
   /** The built-in metrics, then the file's (a file's metric replaces a built-in one of its name). */
   readonly metrics: ReadonlyMap<string, MetricConfig>;

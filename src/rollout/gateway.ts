@@ -63,6 +63,16 @@ export interface ModelRouting {
   readonly chaos: readonly GatewayChaosRule[];
 }
 
+/** An entry of GET /audit (src/gateway/audit.ts), with each side's routing summary. */
+export interface GatewayAuditEntry {
+  readonly ts: string;
+  readonly who: string;
+  readonly action: string;
+  readonly model: string;
+  readonly before?: { readonly weights?: Readonly<Record<string, number>>; readonly stable?: string };
+  readonly after?: { readonly weights?: Readonly<Record<string, number>>; readonly stable?: string };
+}
+
 export interface GatewayState {
   readonly models: Readonly<Record<string, ModelRouting>>;
 }
@@ -145,6 +155,11 @@ export class GatewayAdmin {
       throw new RolloutError(`${method} ${path}: ${res.status === 401 ? "the admin token was refused" : typeof message === "string" ? message : `status ${res.status}`}`, res.status);
     }
     return json as T;
+  }
+
+  /** The newest entries of the gateway's audit log (at most `limit`), oldest first. */
+  async audit(limit = 10_000, signal?: AbortSignal): Promise<readonly GatewayAuditEntry[]> {
+    return (await this.call<{ entries: GatewayAuditEntry[] }>("GET", `/audit?limit=${limit}`, undefined, signal)).entries;
   }
 
   /** Every model's routing: weights, stable version, shadow, the running and the last canary, chaos rules. */

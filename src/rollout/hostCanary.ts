@@ -54,6 +54,8 @@ export async function hostCanary(target: CanaryTarget, policy: CanaryPolicy, opt
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? sleepFor;
   let state = newCanary();
+  // The candidate's share as last set at the target: the state moves on before the target does.
+  let applied = 0;
   try {
     for (;;) {
       const measured = state.status === "running" ? await target.measure() : undefined;
@@ -62,7 +64,10 @@ export async function hostCanary(target: CanaryTarget, policy: CanaryPolicy, opt
       state = next.state;
       if (decided) {
         const action = next.action;
-        if (action.type === "set-weight") await target.setWeight(action.weight);
+        if (action.type === "set-weight") {
+          await target.setWeight(action.weight);
+          applied = action.weight;
+        }
         else if (action.type === "promote") await target.promote();
         else if (action.type === "rollback") await target.rollback();
         if (action.type === "set-weight" || action.type === "wait") await target.startWindow();
@@ -83,7 +88,7 @@ export async function hostCanary(target: CanaryTarget, policy: CanaryPolicy, opt
       () => true,
       () => false,
     );
-    const left = rolledBack ? "its traffic was rolled back" : state.weight > 0 ? `the candidate may still have ${state.weight}% of traffic: roll back once the provider answers` : "no traffic had moved";
+    const left = rolledBack ? "its traffic was rolled back" : applied > 0 ? `the candidate may still have ${applied}% of traffic: roll back once the provider answers` : "no traffic had moved";
     throw new CanaryHostError(`${(err as Error).message}; the canary stopped at step ${state.step + 1}, and ${left}`, err);
   }
 }

@@ -28,6 +28,8 @@ test("a backend URL and a model are enough: the rest comes from the conventions"
     patterns: [],
     metrics: ["error_rate", "latency_p95", "request_rate"],
     rollout: "gateway",
+    flag: "churn",
+    stickiness: "userId",
     releases: 'max by (version) (model_traffic_weight{model="$model"})',
   });
   assert.deepEqual([...c.metrics.keys()], ["error_rate", "latency_p95", "request_rate", "conversion"]);

@@ -1,12 +1,17 @@
-import type { CanaryResult } from "../../core/results/canary";
+import type { CanaryDecision, CanaryResult } from "../../core/results/canary";
 import { environmentSecrets, MissingSecretError, resolveSecret } from "../../config/secrets";
 import type { Config, PolicyConfig } from "../../config/types";
 import { gatewayPolicy, UnmeasuredMetricError } from "../../rollout/gatewayPolicy";
 import { noSuch } from "../../config/suggest";
 import { GatewayAdmin, measurements, RolloutError, since, type VersionTotals } from "../../rollout/gateway";
 import { CanaryHostError, hostCanary, type CanaryTarget } from "../../rollout/hostCanary";
-import type { Command } from "../command";
+import type { Command, ParsedArgs } from "../command";
 import { CONFIG_FLAGS, loadWorkspace } from "../configSource";
+import type { CliIo } from "../io";
+import { asMetricsUsageError, openMetrics } from "../metricsSource";
+import { metricsPolicy, providerTarget } from "../../rollout/metricsCanary";
+import { ProviderError } from "../../rollout/provider";
+import { providerFor } from "../../rollout/providers";
 import { UsageError } from "../errors";
 import { stringFlag } from "../parse";
 
@@ -38,6 +43,38 @@ function gatewayTarget(admin: GatewayAdmin, model: string, baseline: string, can
 
 const time = (t: number): string => new Date(t).toISOString().replace(/\.\d+Z$/, "Z");
 
+const decisionLine = (candidate: string) => (d: CanaryDecision): string => `${time(d.t)}  ${d.action.type === "set-weight" ? `${d.action.weight}% to ${candidate}` : d.action.type}: ${d.reasons.join("; ")}\n`;
+
+/** The gateway moves the traffic and counts each version's requests itself. */
+async function onGateway(config: Config, model: string, candidate: string, policyConfig: PolicyConfig, io: CliIo, signal: AbortSignal): Promise<CanaryResult> {
+  const policy = gatewayPolicy(policyConfig);
+  const token = await resolveSecret(config.gateway.token, io.secrets ?? environmentSecrets(), "prodinsights.yaml gateway.token");
+  const admin = new GatewayAdmin({ url: config.gateway.url, token, actor: "prodinsights canary run" });
+  const routing = await admin.routing(model);
+  if (!(candidate in routing.weights)) throw new UsageError(noSuch("version", candidate, Object.keys(routing.weights)));
+  if (candidate === routing.stable) throw new UsageError(`${candidate} is already the stable version of '${model}'`);
+  if (routing.canary) throw new UsageError(`the gateway is running its own canary of ${routing.canary.version} for '${model}'`);
+  io.stderr(`Canary of ${model} ${candidate} against ${routing.stable}, policy '${policyConfig.name}': steps ${policyConfig.steps.join(", ")}% every ${policyConfig.intervalMs / 1000} s, judged on ${policy.metrics.map((m) => m.name).join(", ")}.\n`);
+  return hostCanary(gatewayTarget(admin, model, routing.stable, candidate, policy.metrics.map((m) => m.name)), policy, { signal, onDecision: (d) => io.stderr(decisionLine(candidate)(d)) });
+}
+
+/** Another provider (Unleash) moves the traffic; the model's metrics backend measures the versions. */
+async function onProvider(args: ParsedArgs, config: Config, model: string, candidate: string, policyConfig: PolicyConfig, io: CliIo, signal: AbortSignal): Promise<CanaryResult> {
+  const policy = metricsPolicy(config, policyConfig);
+  const provider = await providerFor(config, model, io.secrets ?? environmentSecrets(), { actor: "prodinsights canary run" });
+  const status = await provider.status(model, signal);
+  if (candidate === status.stable) throw new UsageError(`${candidate} is already the stable version of '${model}'`);
+  if (status.canary && status.canary.version !== candidate) throw new UsageError(`a canary of ${status.canary.version} is already running for '${model}' on ${provider.kind}`);
+  const session = await openMetrics(args, io, (ws) => ws.config.models.get(model)?.backend);
+  io.stderr(`Canary of ${model} ${candidate} against ${status.stable} on ${provider.kind}, policy '${policyConfig.name}': steps ${policyConfig.steps.join(", ")}% every ${policyConfig.intervalMs / 1000} s, judged on ${policy.metrics.map((m) => m.name).join(", ")} from ${session.backend.name}.\n`);
+  const target = providerTarget(provider, session.api, config, policyConfig, { model, baseline: status.stable, candidate, signal });
+  try {
+    return await hostCanary(target, policy, { signal, onDecision: (d) => io.stderr(decisionLine(candidate)(d)) });
+  } catch (err) {
+    throw asMetricsUsageError(err);
+  }
+}
+
 export const canaryCommand: Command = {
   name: "canary",
   summary: "Runs a canary of a model version to its end: promotes it, or rolls it back (exit 1).",
@@ -53,8 +90,10 @@ export const canaryCommand: Command = {
     "For CI gates: the candidate gets each step's share of traffic in turn, is judged against the stable",
     "version after each step's interval, and is promoted after the last, or rolled back at the first failed",
     "check. Exit code 0 when promoted, 1 when rolled back, 2 for a mistake in the call or the file. Ctrl-C",
-    "rolls back. The traffic moves through the gateway of prodinsights.yaml's 'gateway:' (its token from",
-    "the environment). Decisions are printed as they are made. See docs/canary.md.",
+    "rolls back. The traffic moves through the model's rollout provider: the gateway of 'gateway:', which",
+    "also counts each version's requests, or Unleash, judged on the policy's metrics from the model's",
+    "metrics backend. Tokens come from the environment. Decisions are printed as they are made. See",
+    "docs/canary.md and docs/rollout-providers.md.",
   ].join("\n"),
   examples: ["prodinsights canary run --model churn --version v2", "prodinsights canary run --model churn --version v3 --policy quick --json > canary.json"],
   async run(args, io) {
@@ -65,37 +104,14 @@ export const canaryCommand: Command = {
     const { config } = await loadWorkspace(stringFlag(args, "config"), io.cwd);
     const modelConfig = config.models.get(model);
     if (!modelConfig) throw new UsageError(noSuch("model", model, config.models.keys()));
-    if (modelConfig.rollout !== "gateway") throw new UsageError(`model '${model}' rolls out through ${modelConfig.rollout}; canary run drives the gateway only for now`);
     const policyConfig = policyFor(config, model, stringFlag(args, "policy"));
-    let policy;
-    try {
-      policy = gatewayPolicy(policyConfig);
-    } catch (err) {
-      if (err instanceof UnmeasuredMetricError) throw new UsageError(err.message);
-      throw err;
-    }
-    let token: string;
-    try {
-      token = await resolveSecret(config.gateway.token, io.secrets ?? environmentSecrets(), "prodinsights.yaml gateway.token");
-    } catch (err) {
-      throw err instanceof MissingSecretError ? new UsageError(err.message) : err;
-    }
-    const admin = new GatewayAdmin({ url: config.gateway.url, token, actor: "prodinsights canary run" });
-    let result: CanaryResult;
     const controller = new AbortController();
     void io.untilStopped?.().then(() => controller.abort(new Error("stopped")));
+    let result: CanaryResult;
     try {
-      const routing = await admin.routing(model);
-      if (!(candidate in routing.weights)) throw new UsageError(noSuch("version", candidate, Object.keys(routing.weights)));
-      if (candidate === routing.stable) throw new UsageError(`${candidate} is already the stable version of '${model}'`);
-      if (routing.canary) throw new UsageError(`the gateway is running its own canary of ${routing.canary.version} for '${model}'`);
-      io.stderr(`Canary of ${model} ${candidate} against ${routing.stable}, policy '${policyConfig.name}': steps ${policyConfig.steps.join(", ")}% every ${policyConfig.intervalMs / 1000} s, judged on ${policy.metrics.map((m) => m.name).join(", ")}.\n`);
-      result = await hostCanary(gatewayTarget(admin, model, routing.stable, candidate, policy.metrics.map((m) => m.name)), policy, {
-        signal: controller.signal,
-        onDecision: (d) => io.stderr(`${time(d.t)}  ${d.action.type === "set-weight" ? `${d.action.weight}% to ${candidate}` : d.action.type}: ${d.reasons.join("; ")}\n`),
-      });
+      result = modelConfig.rollout === "gateway" ? await onGateway(config, model, candidate, policyConfig, io, controller.signal) : await onProvider(args, config, model, candidate, policyConfig, io, controller.signal);
     } catch (err) {
-      if (err instanceof RolloutError || err instanceof CanaryHostError) throw new UsageError(err.message);
+      if (err instanceof RolloutError || err instanceof CanaryHostError || err instanceof ProviderError || err instanceof UnmeasuredMetricError || err instanceof MissingSecretError) throw new UsageError(err.message);
       throw err;
     }
     if ((result as { aborted?: boolean }).aborted) io.stderr("Stopped: the traffic is back on the stable version.\n");
