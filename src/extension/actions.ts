@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import type { Config } from "../config/types";
 import type { ChaosRuleInput, GatewayAdmin } from "../rollout/gateway";
+import type { RolloutProvider } from "../rollout/provider";
 import type { ExtensionContextHolder } from "./context";
 import { loadEngine } from "./loadEngine";
 import { type CommandTarget, pickModel, pickName, pickVersion, targetOf } from "./pick";
@@ -20,7 +21,16 @@ interface Change {
   /** The confirm button: "Promote". */
   readonly verb: string;
   /** Makes the change and returns the outcome in a sentence; `signal` aborts on cancel. */
-  readonly run: (admin: GatewayAdmin, signal: AbortSignal, progress: vscode.Progress<{ message?: string }>) => Promise<string>;
+  readonly run: (backend: Backend, signal: AbortSignal, progress: vscode.Progress<{ message?: string }>) => Promise<string>;
+}
+
+/**
+ * What an action acts through: the model's rollout provider, and for a gateway model the admin API
+ * too (canaries it hosts, shadows, chaos).
+ */
+interface Backend {
+  readonly provider: RolloutProvider;
+  readonly admin?: GatewayAdmin;
 }
 
 const POLL_MS = 2000;
@@ -57,8 +67,8 @@ export class RolloutActions {
       title: `Promote ${m.name} ${version}`,
       verb: "Promote",
       preview: [...weightChanges(m, (v) => (v === version ? 100 : 0)), `Stable version: ${m.stable ?? "none"} → ${version}.`, ...(m.canary?.active ? [`The canary of ${m.canary.version} ends.`] : [])],
-      run: async (admin, signal) => {
-        await admin.promote(m.name, version, signal);
+      run: async ({ provider }, signal) => {
+        await provider.promote(m.name, version, signal);
         return `${m.name} ${version} promoted: it takes all traffic and is the stable version.`;
       },
     });
@@ -73,8 +83,8 @@ export class RolloutActions {
       title: `Roll back ${m.name} to ${stable}`,
       verb: "Roll Back",
       preview: [...weightChanges(m, (v) => (v === stable ? 100 : 0)), ...(m.canary?.active ? [`The canary of ${m.canary.version} is rolled back.`] : []), ...(m.shadow ? [`The shadow of ${m.shadow.version} stops.`] : [])],
-      run: async (admin, signal) => {
-        await admin.rollback(m.name, signal);
+      run: async ({ provider }, signal) => {
+        await provider.rollback(m.name, signal);
         return `${m.name} rolled back: ${stable} takes all traffic.`;
       },
     });
@@ -83,23 +93,26 @@ export class RolloutActions {
   async abort(arg: unknown): Promise<void> {
     const { m } = await this.modelOf(arg, "Abort Rollout", (x) => Boolean(x.canary?.active));
     if (!m) return;
-    const canary = m.canary?.active ? m.canary : undefined;
+    // The gateway's own canary, or another provider's canary version.
+    const providerCanary = m.provider !== "gateway" && m.stable ? m.versions.find((v) => v.role === "canary") : undefined;
+    const canary = m.canary?.active ? m.canary : providerCanary ? { version: providerCanary.name, baseline: m.stable! } : undefined;
     if (!canary) throw new Error(`${m.name} has no canary in progress`);
     await this.apply({
       model: m.name,
       title: `Abort the canary of ${m.name} ${canary.version}`,
       verb: "Abort",
       preview: weightChanges(m, (v) => (v === canary.baseline ? 100 : 0)),
-      run: async (admin, signal) => {
-        await admin.abortCanary(m.name, signal);
+      run: async ({ provider }, signal) => {
+        await provider.abort(m.name, signal);
         return `The canary of ${m.name} ${canary.version} was aborted: ${canary.baseline} takes all traffic.`;
       },
     });
   }
 
   async canary(arg: unknown): Promise<void> {
-    const { m, t, config, snapshot } = await this.modelOf(arg, "Start Canary Rollout");
+    const { m, t, config, snapshot } = await this.modelOf(arg, "Start Canary Rollout", gatewayOnly);
     if (!m) return;
+    requireGateway(m, "cannot host a canary: run 'prodinsights canary run' for it");
     const baseline = m.stable;
     const version = await pickVersion(snapshot, m.name, t, `Start a canary of ${m.name}`, (role) => role !== "stable");
     if (!version || !baseline) return;
@@ -114,7 +127,8 @@ export class RolloutActions {
         `It promotes ${version} when every step passes, and rolls back to ${baseline} when one fails.`,
         "Cancelling the progress notification aborts the canary.",
       ],
-      run: async (admin, signal, progress) => {
+      run: async ({ admin }, signal, progress) => {
+        if (!admin) throw new Error(`${m.name} has no gateway`);
         const engine = await loadEngine();
         await admin.startCanary(m.name, version, policy ? engine.gatewayPolicyInput(policy) : undefined, signal);
         return this.follow(admin, m.name, version, signal, progress);
@@ -123,8 +137,9 @@ export class RolloutActions {
   }
 
   async shadow(arg: unknown): Promise<void> {
-    const { m, t, snapshot } = await this.modelOf(arg, "Start Shadow Rollout");
+    const { m, t, snapshot } = await this.modelOf(arg, "Start Shadow Rollout", gatewayOnly);
     if (!m) return;
+    requireGateway(m, "cannot mirror traffic");
     const version = await pickVersion(snapshot, m.name, t, `Shadow a version of ${m.name}`, (role) => role !== "stable");
     if (!version) return;
     const shareText = await vscode.window.showInputBox({
@@ -141,7 +156,8 @@ export class RolloutActions {
       title: `Shadow ${m.name} ${version}`,
       verb: "Start Shadow",
       preview: [`${share}% of ${m.name}'s requests are also sent to ${version}; users keep getting the current answers.`, ...(m.shadow ? [`It replaces the shadow of ${m.shadow.version}.`] : [])],
-      run: async (admin, signal) => {
+      run: async ({ admin }, signal) => {
+        if (!admin) throw new Error(`${m.name} has no gateway`);
         await admin.setShadow(m.name, version, share, signal);
         return `${m.name} ${version} is shadowing ${share}% of requests.`;
       },
@@ -149,8 +165,9 @@ export class RolloutActions {
   }
 
   async chaos(arg: unknown): Promise<void> {
-    const { m, t, snapshot } = await this.modelOf(arg, "Start Chaos Experiment");
+    const { m, t, snapshot } = await this.modelOf(arg, "Start Chaos Experiment", gatewayOnly);
     if (!m) return;
+    requireGateway(m, "cannot inject faults: chaos is the gateway's");
     const version = await pickVersion(snapshot, m.name, t, `Inject faults into a version of ${m.name}`);
     if (!version) return;
     const kind = await pickName(["error", "latency"], "fault", `Chaos on ${m.name} ${version}`, (k) => (k === "error" ? "answer 500 instead of the model" : "add 500 ms before the answer"));
@@ -164,7 +181,8 @@ export class RolloutActions {
       title: `Chaos on ${m.name} ${version}`,
       verb: "Start Chaos",
       preview: [`For 5 minutes, ${share}% of ${version}'s requests ${kind === "error" ? "fail with a 500" : "wait 500 ms longer"}.`, "This hurts real traffic through the gateway. Stop it early with a rollback or by deleting it through the admin API."],
-      run: async (admin, signal) => {
+      run: async ({ admin }, signal) => {
+        if (!admin) throw new Error(`${m.name} has no gateway`);
         await admin.startChaos(m.name, rule, signal);
         return `Chaos started on ${m.name} ${version} for 5 minutes.`;
       },
@@ -225,6 +243,15 @@ export class RolloutActions {
     throw new Untrusted();
   }
 
+  /** The model's provider: the gateway with the editor's token, or the one prodinsights.yaml names with its secrets. */
+  private async backend(model: string): Promise<Backend> {
+    const loaded = await this.workspace.require();
+    const engine = await loadEngine();
+    if (loaded.config.models.get(model)?.rollout !== "gateway") return { provider: await engine.providerFor(loaded.config, model, this.secrets.lookup(), { actor: "vscode" }) };
+    const admin = await this.admin();
+    return { provider: new engine.GatewayProvider(admin), admin };
+  }
+
   private async admin(): Promise<GatewayAdmin> {
     const loaded = await this.workspace.require();
     const engine = await loadEngine();
@@ -236,7 +263,7 @@ export class RolloutActions {
   private async apply(change: Change): Promise<void> {
     const choice = await vscode.window.showWarningMessage(`${change.title}?`, { modal: true, detail: change.preview.join("\n") }, change.verb);
     if (choice !== change.verb) return;
-    const admin = await this.admin();
+    const backend = await this.backend(change.model);
     this.ctx.log.info(`${change.title}: confirmed`);
     let outcome: string;
     try {
@@ -244,7 +271,7 @@ export class RolloutActions {
         const controller = new AbortController();
         const sub = token.onCancellationRequested(() => controller.abort());
         try {
-          return await change.run(admin, controller.signal, progress);
+          return await change.run(backend, controller.signal, progress);
         } finally {
           sub.dispose();
         }
@@ -267,6 +294,13 @@ export class RolloutActions {
     void this.store.refresh("after a rollout action");
     this.afterChange(model);
   }
+}
+
+/** Canaries the gateway hosts, shadows and chaos are the gateway's alone (docs/rollout-providers.md). */
+const gatewayOnly = (m: ModelSnapshot): boolean => m.provider === "gateway";
+
+function requireGateway(m: ModelSnapshot, what: string): void {
+  if (m.provider !== "gateway") throw new Error(`${m.name} rolls out through ${m.provider}, which ${what}`);
 }
 
 /** Thrown after the untrusted-workspace warning was shown: the command stops without a second message. */

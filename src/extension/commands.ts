@@ -80,8 +80,15 @@ async function connectBackend(app: App): Promise<void> {
   await app.store.refresh("connect backend");
   const snapshot = app.store.snapshot;
   if (!vscode.workspace.isTrusted) void vscode.window.showWarningMessage("Stored. The workspace is not trusted, so the credential is not sent until you trust it.");
-  else if (snapshot?.connected) void vscode.window.showInformationMessage(`Connected to the gateway at ${loaded.config.gateway.url}.`);
-  else void vscode.window.showErrorMessage(`Stored, but the gateway did not accept it: ${snapshot?.problems[0]?.message ?? "see the log"}`);
+  else if (picked.target.kind === "gateway") {
+    if (snapshot?.connected) void vscode.window.showInformationMessage(`Connected to the gateway at ${loaded.config.gateway.url}.`);
+    else void vscode.window.showErrorMessage(`Stored, but the gateway did not accept it: ${snapshot?.problems[0]?.message ?? "see the log"}`);
+  } else {
+    // A backend's or Unleash's secret: an Unleash model whose flag is still unread says why.
+    const unread = snapshot?.models.find((m) => m.provider === "unleash" && m.stable === undefined);
+    if (unread) void vscode.window.showWarningMessage(`${picked.label} stored, but the rollout of ${unread.name} is not read: ${unread.problems[0]?.message ?? "see the log"}`);
+    else void vscode.window.showInformationMessage(`${picked.label} stored; the views are refreshed.`);
+  }
 }
 
 /**

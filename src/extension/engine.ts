@@ -18,3 +18,5 @@ export { PROMQL_FUNCTIONS, promqlCompletionContext, promqlHover, promqlString } 
 export { PromVocabulary } from "../telemetry/prometheus/vocabulary";
 export { connectBackend } from "../telemetry/metrics/connect";
 export { NOTEBOOK_COMMANDS } from "../cli/analysisCommands";
+export { providerFor } from "../rollout/providers";
+export { GatewayProvider } from "../rollout/gatewayProvider";

@@ -50,7 +50,7 @@ export class GatewaySecrets {
 
 export type SecretTarget = { readonly kind: "gateway" } | { readonly kind: "named"; readonly name: string; readonly where: string };
 
-/** Every `${secret:NAME}` that the config's backends name, with where (the gateway's token has a target of its own). */
+/** Every `${secret:NAME}` that the config's backends and Unleash name, with where (the gateway's token has a target of its own). */
 export function namedSecrets(config: Config): SecretTarget[] {
   const found = new Map<string, string>();
   const note = (value: string | undefined, where: string): void => {
@@ -64,5 +64,6 @@ export function namedSecrets(config: Config): SecretTarget[] {
     if (auth?.kind === "basic") note(auth.password, `backend ${backend.name}, password of ${auth.username}`);
     for (const [header, value] of Object.entries(backend.headers)) note(value, `backend ${backend.name}, header ${header}`);
   }
+  if ([...config.models.values()].some((m) => m.rollout === "unleash")) note(config.unleash.token, `Unleash admin token, ${config.unleash.url}`);
   return [...found].map(([name, where]) => ({ kind: "named", name, where }));
 }

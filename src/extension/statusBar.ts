@@ -32,7 +32,8 @@ export class ProductionStatus implements vscode.Disposable {
     const alerts = activeAlerts(snapshot);
     if (!snapshot.connected) {
       this.item.text = "$(debug-disconnect) Production: not connected";
-      this.item.tooltip = `${snapshot.problems[0]?.message ?? "The rollout backend did not answer."}\nClick to connect.`;
+      const reason = snapshot.problems[0] ?? snapshot.models.flatMap((m) => m.problems)[0];
+      this.item.tooltip = `${reason?.message ?? "The rollout backend did not answer."}\nClick to connect.`;
       this.item.command = "prodInsights.connectBackend";
       this.item.backgroundColor = undefined;
     } else {

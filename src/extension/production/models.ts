@@ -5,7 +5,10 @@
  */
 import type { ModelConfig } from "../../config/types";
 import { twoProportionTest } from "../../core/stats/twoProportionTest";
+import { environmentSecrets, MissingSecretError } from "../../config/secrets";
 import type { GatewayAdmin, GatewayState, ModelRouting, VersionTotals } from "../../rollout/gateway";
+import type { RolloutStatus } from "../../rollout/provider";
+import { providerFor } from "../../rollout/providers";
 import { backendOf, driftArgv, json, problemOf, type GatherContext } from "./context";
 import { readErrorRateSeries, SERIES_HOURS } from "./errorSeries";
 import { driftEvidence } from "./evidence";
@@ -56,6 +59,24 @@ function canaryOf(routing: ModelRouting): ModelSnapshot["canary"] {
   return { version: c.version, baseline: c.baseline, steps: c.policy.steps.map((s) => s.weight), active: routing.canary !== undefined, result: c.result };
 }
 
+/** A provider's status in the gateway's routing shape, so that one path builds the versions. */
+function routingOf(status: RolloutStatus): ModelRouting {
+  return { weights: status.weights, stable: status.stable, ...(status.shadow ? { shadow: status.shadow } : {}), chaos: [] };
+}
+
+/** The routing of a model another provider moves (Unleash), or why there is none. */
+async function readProvider(ctx: GatherContext, model: ModelConfig): Promise<{ status: RolloutStatus } | { problem: Problem }> {
+  try {
+    const provider = await providerFor(ctx.config, model.name, ctx.secrets ?? environmentSecrets(), { actor: "prodinsights editor", timeoutMs: 5_000 });
+    return { status: await ctx.read(() => provider.status(model.name, ctx.signal)) };
+  } catch (err) {
+    if (err instanceof MissingSecretError) {
+      return { problem: { message: `no admin token for Unleash at ${ctx.config.unleash.url}: ${err.message}. Set it in the environment or store it with Connect Backend…; rollout state is not shown.` } };
+    }
+    return { problem: problemOf(err, model.rollout) };
+  }
+}
+
 /** The model's drift, from its first drift monitor's windows (or the CLI's default windows). */
 async function driftOf(ctx: GatherContext, model: ModelConfig): Promise<{ drift?: ModelSnapshot["drift"]; problem?: Problem }> {
   const monitor = [...ctx.config.monitors.values()].find((m) => m.kind === "drift" && m.model === model.name);
@@ -73,8 +94,17 @@ export async function gatherModel(ctx: GatherContext, model: ModelConfig, gatewa
   let routing: ModelRouting | undefined;
   let totals: Readonly<Record<string, VersionTotals>> | undefined;
   let series: Map<string, number[]> | undefined;
-  if (model.rollout !== "gateway") {
-    problems.push({ message: `rollout provider ${model.rollout} is not supported yet: only the gateway's routing is shown` });
+  /** A provider's canary version (the gateway's own canary is in its routing). */
+  let candidate: string | undefined;
+  if (model.rollout === "unleash") {
+    const read = await readProvider(ctx, model);
+    if ("problem" in read) problems.push(read.problem);
+    else {
+      routing = routingOf(read.status);
+      candidate = read.status.canary?.version;
+    }
+  } else if (model.rollout !== "gateway") {
+    problems.push({ message: `rollout provider ${model.rollout} is not supported yet: only the gateway's and Unleash's routing is shown` });
   } else if (!gateway.read || "problem" in gateway.read) {
     problems.push({ message: "no routing: the gateway is not connected" });
   } else {
@@ -82,9 +112,10 @@ export async function gatherModel(ctx: GatherContext, model: ModelConfig, gatewa
     if (!routing) problems.push({ message: `the gateway does not route model '${model.name}' (it routes ${Object.keys(gateway.read.state.models).join(", ") || "none"})` });
   }
   if (routing) {
-    const admin = gateway.admin!;
+    const admin = model.rollout === "gateway" ? gateway.admin : undefined;
     const [t, s] = await Promise.all([
-      ctx.read(() => admin.totals(model.name, ctx.signal)).catch((err: unknown) => void problems.push(problemOf(err, "request totals"))),
+      // Only the gateway counts each version's requests; other providers' versions get their error rate series from the backend.
+      admin ? ctx.read(() => admin.totals(model.name, ctx.signal)).catch((err: unknown) => void problems.push(problemOf(err, "request totals"))) : undefined,
       backend?.type === "prometheus" && !routingOnly
         ? readErrorRateSeries(ctx, model.name, backend.name).catch((err: unknown) => void problems.push(problemOf(err, "error rate series")))
         : undefined,
@@ -100,7 +131,7 @@ export async function gatherModel(ctx: GatherContext, model: ModelConfig, gatewa
     name: model.name,
     provider: model.rollout,
     ...(routing ? { stable: routing.stable } : {}),
-    versions: routing ? versionsOf(routing, totals, series) : [],
+    versions: routing ? versionsOf(routing, totals, series).map((v) => (v.name === candidate ? { ...v, role: "canary" as const } : v)) : [],
     ...(shadow ? { shadow: { version: shadow.version, share: shadow.share } } : {}),
     ...(canary ? { canary } : {}),
     ...(drift.drift ? { drift: drift.drift } : {}),

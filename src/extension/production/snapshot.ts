@@ -72,7 +72,9 @@ export async function gatherSnapshot(input: GatherInput): Promise<ProductionSnap
   return {
     at,
     configFile,
-    connected: read !== undefined && "state" in read,
+    // Connected: the gateway answers; without gateway models, every Unleash model's flag was read.
+    // A model whose own provider fails says so in its problems.
+    connected: usesGateway ? read !== undefined && "state" in read : modelSnapshots.some((m) => m.provider === "unleash") && modelSnapshots.every((m) => m.provider !== "unleash" || m.stable !== undefined),
     models: modelSnapshots,
     experiments: experimentSnapshots,
     monitors: monitorSnapshots,

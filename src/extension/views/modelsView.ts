@@ -57,7 +57,9 @@ function modelItem(model: ModelSnapshot): vscode.TreeItem {
   item.description = parts.filter(Boolean).join(" · ");
   const worse = model.versions.some(isWorse);
   item.iconPath = new vscode.ThemeIcon(worse ? "error" : running ? "rocket" : "symbol-class", worse ? new vscode.ThemeColor("list.errorForeground") : undefined);
-  item.contextValue = `model${running ? ".canary" : ""}`;
+  // The provider last, so that menus offer only what it can do (package.json `view/item/context`).
+  const providerCanary = model.provider !== "gateway" && model.versions.some((v) => v.role === "canary");
+  item.contextValue = `model${running || providerCanary ? ".canary" : ""}.${model.provider}`;
   item.tooltip = safeMarkdown([`${model.name} (${model.provider})`, ...parts.filter(Boolean)]);
   item.command = { command: "prodInsights.showRollout", title: "Show Rollout", arguments: [{ model: model.name } satisfies ModelTarget] };
   return item;
@@ -86,7 +88,7 @@ function versionItem(model: ModelSnapshot, v: VersionSnapshot): vscode.TreeItem 
   const worse = isWorse(v);
   const icon = worse ? "error" : v.role === "stable" ? "pass" : v.role === "canary" ? "rocket" : v.role === "shadow" ? "mirror" : v.weight > 0 ? "circle-filled" : "circle-outline";
   item.iconPath = new vscode.ThemeIcon(icon, worse ? new vscode.ThemeColor("list.errorForeground") : v.role === "stable" ? new vscode.ThemeColor("testing.iconPassed") : undefined);
-  item.contextValue = `version.${v.role}`;
+  item.contextValue = `version.${v.role}.${model.provider}`;
   item.tooltip = safeMarkdown([
     `${model.name} ${v.name}: ${v.role}, ${v.weight}% of traffic`,
     v.requests !== undefined ? `${v.requests.toLocaleString("en-US")} requests, ${(v.errors ?? 0).toLocaleString("en-US")} errors` : "no request counts",

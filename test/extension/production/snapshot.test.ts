@@ -123,11 +123,11 @@ describe("a snapshot of a gateway with traffic, and of prediction logs", () => {
     assert.deepEqual(churn.problems, []);
   });
 
-  test("a model of another rollout provider says it is not supported yet", () => {
+  test("a model on Unleash without its token says how to give one, and the gateway's models are unaffected", () => {
     const fraud = snap.models.find((m) => m.name === "fraud")!;
     assert.equal(fraud.provider, "unleash");
     assert.deepEqual(fraud.versions, []);
-    assert.match(fraud.problems[0]!.message, /provider unleash is not supported yet/);
+    assert.match(fraud.problems[0]!.message, /^no admin token for Unleash at http:\/\/127\.0\.0\.1:4242: .*UNLEASH_ADMIN_TOKEN.*Connect Backend…; rollout state is not shown\.$/);
   });
 
   test("the experiment's arms and ab document come from its logs", () => {

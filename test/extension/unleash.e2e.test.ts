@@ -1,0 +1,131 @@
+/**
+ * A model that rolls out through Unleash, in real VS Code: a real Unleash on PostgreSQL
+ * (scripts/unleash.mjs), its admin token given with Connect Backend… as the `${secret:UNLEASH}` of
+ * prodinsights.yaml. The Models view shows the flag's versions; Promote goes through Unleash; the
+ * gateway-only actions are refused with the reason. Missing parts skip the suite locally and fail
+ * it under CI.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { UnleashProvider } from "../../src/rollout/unleash";
+import {
+  clickDialogButton,
+  EditorSession,
+  editorPartsOrSkip,
+  openViewContainer,
+  pickQuickItem,
+  quickPickItems,
+  readDialog,
+  ROOT,
+  runCommand,
+  waitForNotification,
+  waitForTree,
+} from "../support/vscodeDriver";
+
+interface RunningUnleash {
+  readonly url: string;
+  readonly adminToken: string;
+  stop(): Promise<void>;
+}
+interface UnleashScript {
+  missingUnleashParts(): string;
+  startUnleash(): Promise<RunningUnleash>;
+}
+
+describe("a model on Unleash in real VS Code", async () => {
+  const { skip: noEditor, failed } = await editorPartsOrSkip();
+  if (failed) return;
+  const script = (await import(path.join(ROOT, "scripts", "unleash.mjs"))) as UnleashScript;
+  const missing = script.missingUnleashParts();
+  if (missing && process.env["CI"]) {
+    test("PostgreSQL and unleash-server are installed", () => assert.fail(`CI is set and Unleash cannot run: install ${missing}`));
+    return;
+  }
+  const skip = noEditor || (missing ? `install ${missing}` : false);
+  let dir: string;
+  let unleash: RunningUnleash | undefined;
+  let provider: UnleashProvider;
+  let editor: EditorSession | undefined;
+
+  before(async () => {
+    if (skip) return;
+    dir = mkdtempSync(path.join(tmpdir(), "prodinsights-e2e-unleash-"));
+    unleash = await script.startUnleash();
+    provider = new UnleashProvider({ url: unleash.url, token: unleash.adminToken, project: "default", environment: "production", flags: () => ({ flag: "fraud-model", stickiness: "userId" }) });
+    await provider.init("fraud", "v1");
+    await provider.setWeight("fraud", "v2", 25);
+    const ws = path.join(dir, "ws");
+    mkdirSync(ws);
+    writeFileSync(
+      path.join(ws, "prodinsights.yaml"),
+      [
+        "version: 1",
+        "backends:",
+        '  logs: {type: logs, paths: ["logs/*.jsonl"]}',
+        "unleash:",
+        `  url: "${unleash.url}"`,
+        "  token: ${secret:UNLEASH}",
+        "models:",
+        "  fraud: {rollout: unleash, flag: fraud-model}",
+        "",
+      ].join("\n"),
+    );
+    editor = await EditorSession.start({ folder: ws, runDir: path.join(dir, "run"), suite: "unleash" });
+  });
+
+  after(async () => {
+    await editor?.close();
+    await unleash?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("Connect Backend… stores Unleash's token, and the Models view shows the flag's versions", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("connect unleash", async () => {
+      await openViewContainer(page, "Production Insights");
+      await waitForTree(page, "Models", (rows) => rows.some((r) => /no admin token for Unleash/.test(`${r.label} ${r.description}`)));
+      await runCommand(page, "Production Insights: Connect Backend…");
+      await pickQuickItem(page, "Secret UNLEASH");
+      const input = page.locator(".quick-input-widget input").first();
+      await page.locator(".quick-input-title", { hasText: "Connect Backend: Secret UNLEASH" }).waitFor({ timeout: 30_000 });
+      assert.equal(await input.getAttribute("type"), "password");
+      await input.fill(unleash!.adminToken);
+      await page.keyboard.press("Enter");
+      await waitForNotification(page, "Secret UNLEASH stored; the views are refreshed.");
+      const rows = await waitForTree(page, "Models", (r) => r.some((x) => x.label === "v2"));
+      assert.match(rows.find((r) => r.label === "fraud")!.description, /stable v1/);
+      assert.match(rows.find((r) => r.label === "v1")!.description, /^stable · 75%/);
+      assert.match(rows.find((r) => r.label === "v2")!.description, /^canary · 25%/);
+      await editor!.screenshot("unleash-models");
+    });
+  });
+
+  test("Start Canary Rollout… is refused for it, with how to run one", { skip, timeout: 60_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("canary refused", async () => {
+      await runCommand(page, "Production Insights: Start Canary Rollout…");
+      await waitForNotification(page, /fraud rolls out through unleash, which cannot host a canary: run 'prodinsights canary run' for it/);
+    });
+  });
+
+  test("Promote Version… goes through Unleash: v2 becomes the flag's stable variant", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("promote on unleash", async () => {
+      await runCommand(page, "Production Insights: Promote Version…");
+      const choices = await quickPickItems(page, "Promote a version of fraud");
+      assert.deepEqual(choices.map((c) => c.label), ["v2"]);
+      await pickQuickItem(page, "v2");
+      const dialog = await readDialog(page);
+      assert.equal(dialog.message, "Promote fraud v2?");
+      assert.match(dialog.detail, /v1: 75% → 0% of traffic/);
+      assert.match(dialog.detail, /v2: 25% → 100% of traffic/);
+      await clickDialogButton(page, "Promote");
+      await waitForNotification(page, "fraud v2 promoted: it takes all traffic and is the stable version.");
+      assert.deepEqual(await provider.status("fraud"), { model: "fraud", provider: "unleash", stable: "v2", weights: { v2: 100 } });
+      await waitForTree(page, "Models", (r) => /^stable · 100%/.test(r.find((x) => x.label === "v2")?.description ?? ""), 60_000);
+    });
+  });
+});
