@@ -4,14 +4,13 @@
  * (exit 1), a healthy one promoted (exit 0); mistakes are one line with exit 2.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { runBuiltCli, type CliRun } from "../support/builtCli";
 import { sendTraffic, startHarness, TOKEN, type Harness } from "../support/gatewayHarness";
 
-const cli = path.resolve(__dirname, "../../dist/cli.js");
 let dir: string;
 before(() => (dir = mkdtempSync(path.join(tmpdir(), "prodinsights-canary-run-"))));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,14 +35,7 @@ function workspace(adminUrl: string): string {
   return file;
 }
 
-function runCli(args: string[], env: NodeJS.ProcessEnv = { ...process.env, TEST_GATEWAY_TOKEN: TOKEN }): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on("exit", (status) => resolve({ status, stdout, stderr })));
-}
+const runCli = (args: string[], env: NodeJS.ProcessEnv = { ...process.env, TEST_GATEWAY_TOKEN: TOKEN }): Promise<CliRun> => runBuiltCli(args, env);
 
 /** Traffic until the CLI run ends. */
 function trafficUntil(h: Harness, done: Promise<unknown>): Promise<number> {

@@ -327,27 +327,39 @@ describe("the extension over the running demo, in real VS Code", async () => {
         return /notebook production\.prodnb cell 13: /.test(text) ? text : undefined;
       }, 120_000);
       assert.doesNotMatch(log, /notebook production\.prodnb cell \d+: (?!done)/, "every cell succeeded");
-      // Each output is a report in the notebook's output frame: its title, its verdict, and its stamp.
+      // Each output is a report in the notebook's output frame: its title, its verdict, its stamp and
+      // its charts. VS Code draws an output when it scrolls into view, so the notebook is scrolled
+      // down step by step, and each report is kept as it was seen drawn.
       const output = activeWebview(page);
-      const heads = async (): Promise<string> => (await output.locator("header").allInnerTexts()).join("\n");
-      await eventually("the first outputs drawn", async () => ((await output.locator(".js-plotly-plot").count()) >= 3 ? true : undefined));
-      const top = await heads();
-      assert.match(top, /Time series\n3 series\nprodinsights query 'sum by \(version\) \(rate\(model_requests_total\[5m\]\)\)' --range -14d\.\.now --json · range -14d\.\.now \(.+\) · backend prometheus · config [0-9a-f]{12}/);
-      assert.match(top, /Drift\n(no dataset drift|dataset drift)\n/);
+      await output.locator(".pi-report .js-plotly-plot").first().waitFor({ timeout: 60_000 });
       await editor!.screenshot("notebook", { docs: true });
-      // Outputs further down are drawn when they scroll into view.
-      await runCommand(page, "Notebook: Focus Last Cell");
-      const all = await eventually("every output drawn", async () => {
-        const text = await heads();
-        return /Sample size/.test(text) && (await output.locator(".js-plotly-plot").count()) >= 6 ? text : undefined;
-      });
-      assert.match(all, /Release timeline\nworse after v3\n/);
-      assert.match(all, /Version comparison\nv3 worse on error_rate/);
-      assert.match(all, /Experiment\ntreatment wins\n/);
-      assert.match(all, /Sample size\n[\d,]+ per arm\n/);
-      // The drift report names the features the demo drifts.
-      const body = await output.locator("body").innerText();
-      assert.match(body, /tenure_months\s+wasserstein\s+[\d.]+\s+≥ 0\.1\s+DRIFT/);
+      const box = (await page.locator(".notebook-editor .cell-list-container:visible").first().boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      const seen = new Map<string, { head: string; plots: number; text: string }>();
+      const TITLES = ["Time series", "Drift", "Release timeline", "Version comparison", "Experiment", "Sample size"];
+      await eventually(
+        "every output drawn",
+        async () => {
+          const reports = await output.locator(".pi-report").evaluateAll((els) =>
+            els.map((e) => ({ title: e.querySelector("header h2")?.textContent ?? "", head: (e.querySelector("header") as unknown as { innerText?: string } | null)?.innerText ?? "", plots: e.querySelectorAll(".js-plotly-plot").length, text: (e as unknown as { innerText: string }).innerText })),
+          );
+          for (const r of reports) if (r.title && (r.plots > 0 || r.title === "Sample size")) seen.set(r.title, r);
+          if (TITLES.every((t) => seen.has(t))) return true;
+          await page.mouse.wheel(0, 500);
+          return undefined;
+        },
+        120_000,
+        700,
+      );
+      assert.match(seen.get("Time series")!.head, /Time series\n3 series\nprodinsights query 'sum by \(version\) \(rate\(model_requests_total\[5m\]\)\)' --range -14d\.\.now --json · range -14d\.\.now \(.+\) · backend prometheus · config [0-9a-f]{12}/);
+      assert.match(seen.get("Drift")!.head, /^Drift\n(no dataset drift|dataset drift)\n/);
+      assert.match(seen.get("Release timeline")!.head, /^Release timeline\nworse after v3\n/);
+      assert.match(seen.get("Version comparison")!.head, /^Version comparison\nv3 worse on error_rate/);
+      assert.match(seen.get("Experiment")!.head, /^Experiment\ntreatment wins\n/);
+      assert.match(seen.get("Sample size")!.head, /^Sample size\n[\d,]+ per arm\n/);
+      // Every report but the sample size has its chart; the drift report names the features the demo drifts.
+      for (const t of TITLES.slice(0, 5)) assert.ok(seen.get(t)!.plots > 0, `${t} has a chart`);
+      assert.match(seen.get("Drift")!.text, /tenure_months\s+wasserstein\s+[\d.]+\s+≥ 0\.1\s+DRIFT/);
       // Saved, the file keeps each output: the document under its MIME type, the summary, the stamp.
       await runCommand(page, "File: Save All Files");
       const saved = await eventually("production.prodnb saved with its outputs", async () => {

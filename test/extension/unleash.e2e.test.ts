@@ -19,32 +19,18 @@ import {
   pickQuickItem,
   quickPickItems,
   readDialog,
-  ROOT,
   runCommand,
   waitForNotification,
   waitForTree,
 } from "../support/vscodeDriver";
-
-interface RunningUnleash {
-  readonly url: string;
-  readonly adminToken: string;
-  stop(): Promise<void>;
-}
-interface UnleashScript {
-  missingUnleashParts(): string;
-  startUnleash(): Promise<RunningUnleash>;
-}
+import { type RunningUnleash, unleashOrSkip } from "../support/unleash";
 
 describe("a model on Unleash in real VS Code", async () => {
   const { skip: noEditor, failed } = await editorPartsOrSkip();
   if (failed) return;
-  const script = (await import(path.join(ROOT, "scripts", "unleash.mjs"))) as UnleashScript;
-  const missing = script.missingUnleashParts();
-  if (missing && process.env["CI"]) {
-    test("PostgreSQL and unleash-server are installed", () => assert.fail(`CI is set and Unleash cannot run: install ${missing}`));
-    return;
-  }
-  const skip = noEditor || (missing ? `install ${missing}` : false);
+  const parts = await unleashOrSkip();
+  if (parts.failed) return;
+  const skip = noEditor || parts.skip;
   let dir: string;
   let unleash: RunningUnleash | undefined;
   let provider: UnleashProvider;
@@ -53,7 +39,7 @@ describe("a model on Unleash in real VS Code", async () => {
   before(async () => {
     if (skip) return;
     dir = mkdtempSync(path.join(tmpdir(), "prodinsights-e2e-unleash-"));
-    unleash = await script.startUnleash();
+    unleash = await parts.start();
     provider = new UnleashProvider({ url: unleash.url, token: unleash.adminToken, project: "default", environment: "production", flags: () => ({ flag: "fraud-model", stickiness: "userId" }) });
     await provider.init("fraud", "v1");
     await provider.setWeight("fraud", "v2", 25);

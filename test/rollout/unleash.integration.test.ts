@@ -5,25 +5,12 @@
  * edits at once. Missing PostgreSQL or unleash-server skips the suite locally and fails it under CI.
  */
 import assert from "node:assert/strict";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { CanaryMeasurement, CanaryPolicy } from "../../src/core/canary/policy";
 import { CanaryHostError, hostCanary, type CanaryTarget } from "../../src/rollout/hostCanary";
 import { ProviderError } from "../../src/rollout/provider";
 import { UnleashProvider } from "../../src/rollout/unleash";
-import { ROOT } from "../support/vscodeDriver";
-
-interface RunningUnleash {
-  readonly url: string;
-  readonly adminToken: string;
-  stop(): Promise<void>;
-}
-interface UnleashScript {
-  missingUnleashParts(): string;
-  startUnleash(): Promise<RunningUnleash>;
-}
-
-const loadScript = async (): Promise<UnleashScript> => (await import(path.join(ROOT, "scripts", "unleash.mjs"))) as UnleashScript;
+import { type RunningUnleash, unleashOrSkip } from "../support/unleash";
 
 const ENVIRONMENT = "production";
 
@@ -75,16 +62,11 @@ function target(p: UnleashProvider, model: string, candidate: string, errors: { 
 }
 
 describe("the Unleash provider against a real Unleash on PostgreSQL", async () => {
-  const script = await loadScript();
-  const missing = script.missingUnleashParts();
-  if (missing && process.env["CI"]) {
-    test("PostgreSQL and unleash-server are installed", () => assert.fail(`CI is set and Unleash cannot run: install ${missing}`));
-    return;
-  }
-  const skip = missing ? `install ${missing}` : false;
+  const { skip, failed, start } = await unleashOrSkip();
+  if (failed) return;
   let unleash: RunningUnleash;
   before(async () => {
-    if (!skip) unleash = await script.startUnleash();
+    if (!skip) unleash = await start();
   });
   after(async () => {
     await unleash?.stop();

@@ -13,33 +13,18 @@ import { loadConfigFile } from "../../../src/config/load";
 import type { SecretLookup } from "../../../src/config/secrets";
 import { gatherSnapshot } from "../../../src/extension/production/snapshot";
 import { UnleashProvider } from "../../../src/rollout/unleash";
-import { ROOT } from "../../support/vscodeDriver";
-
-interface RunningUnleash {
-  readonly url: string;
-  readonly adminToken: string;
-  stop(): Promise<void>;
-}
-interface UnleashScript {
-  missingUnleashParts(): string;
-  startUnleash(): Promise<RunningUnleash>;
-}
+import { type RunningUnleash, unleashOrSkip } from "../../support/unleash";
 
 describe("the Models view's snapshot of a model on Unleash", async () => {
-  const script = (await import(path.join(ROOT, "scripts", "unleash.mjs"))) as UnleashScript;
-  const missing = script.missingUnleashParts();
-  if (missing && process.env["CI"]) {
-    test("PostgreSQL and unleash-server are installed", () => assert.fail(`CI is set and Unleash cannot run: install ${missing}`));
-    return;
-  }
-  const skip = missing ? `install ${missing}` : false;
+  const { skip, failed, start } = await unleashOrSkip();
+  if (failed) return;
   let unleash: RunningUnleash | undefined;
   let dir: string;
   let configFile: string;
 
   before(async () => {
     if (skip) return;
-    unleash = await script.startUnleash();
+    unleash = await start();
     dir = mkdtempSync(path.join(tmpdir(), "prodinsights-snapshot-unleash-"));
     configFile = path.join(dir, "prodinsights.yaml");
     writeFileSync(
