@@ -24,6 +24,7 @@ interface RawFile {
   default_backend?: string;
   gateway: { url: string; token: string };
   unleash: { url: string; token: string; project: string; environment: string };
+  argo: { kubeconfig?: string; context?: string; namespace?: string };
   models: Record<string, RawModel>;
   metrics: Record<string, RawMetric>;
   experiments: Record<string, RawExperiment>;
@@ -48,6 +49,8 @@ interface RawModel {
   rollout: ModelConfig["rollout"];
   flag?: string;
   stickiness: string;
+  argo_rollout?: string;
+  version_label: string;
   policy?: string;
 }
 interface RawMetric {
@@ -237,6 +240,8 @@ export function toConfig(file: RawFile, policyDefaults: RawPolicy, hash: string)
         rollout: m.rollout,
         flag: m.flag ?? name,
         stickiness: m.stickiness,
+        argoRollout: m.argo_rollout ?? name,
+        versionLabel: m.version_label,
         releases: m.releases ?? DEFAULT_RELEASES_QUERY,
         ...optional("policy", m.policy),
       },
@@ -279,7 +284,8 @@ export function toConfig(file: RawFile, policyDefaults: RawPolicy, hash: string)
   for (const [name, p] of Object.entries(file.policies)) policies.set(name, policy(name, p));
   const gateway = { url: file.gateway.url.replace(/\/+$/, ""), token: file.gateway.token };
   const unleash = { ...file.unleash, url: file.unleash.url.replace(/\/+$/, "") };
-  return { version: 1, backends, defaultBackend, gateway, unleash, models, metrics, experiments, monitors, policies, hash };
+  const argo = { ...optional("kubeconfig", file.argo.kubeconfig), ...optional("context", file.argo.context), ...optional("namespace", file.argo.namespace) };
+  return { version: 1, backends, defaultBackend, gateway, unleash, argo, models, metrics, experiments, monitors, policies, hash };
 }
 
 export type { RawExperiment, RawFile, RawPolicy };

@@ -45,6 +45,10 @@ export interface ModelConfig {
   readonly flag: string;
   /** With `rollout: unleash`: the context field that keeps a unit on its version. */
   readonly stickiness: string;
+  /** With `rollout: argo`: the model's Rollout (default its name). */
+  readonly argoRollout: string;
+  /** With `rollout: argo`: the pod template label that names a version. */
+  readonly versionLabel: string;
   readonly policy?: string;
   /** PromQL over $model whose series have a `version` label; a release is a version's value rising above zero. */
   readonly releases: string;
@@ -115,6 +119,8 @@ export interface Config {
   readonly gateway: { readonly url: string; readonly token: SecretRef };
   /** Unleash's admin API, for models with `rollout: unleash`. */
   readonly unleash: { readonly url: string; readonly token: SecretRef; readonly project: string; readonly environment: string };
+  /** The cluster of models with `rollout: argo`; unset parts take kubectl's defaults. */
+  readonly argo: { readonly kubeconfig?: string; readonly context?: string; readonly namespace?: string };
   readonly models: ReadonlyMap<string, ModelConfig>;
   /** The built-in metrics, then the file's (a file's metric replaces a built-in one of its name). */
   readonly metrics: ReadonlyMap<string, MetricConfig>;

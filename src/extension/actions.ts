@@ -247,7 +247,9 @@ export class RolloutActions {
   private async backend(model: string): Promise<Backend> {
     const loaded = await this.workspace.require();
     const engine = await loadEngine();
-    if (loaded.config.models.get(model)?.rollout !== "gateway") return { provider: await engine.providerFor(loaded.config, model, this.secrets.lookup(), { actor: "vscode" }) };
+    if (loaded.config.models.get(model)?.rollout !== "gateway") {
+      return { provider: await engine.providerFor(loaded.config, model, this.secrets.lookup(), { actor: "vscode", baseDir: loaded.folder, trusted: vscode.workspace.isTrusted }) };
+    }
     const admin = await this.admin();
     return { provider: new engine.GatewayProvider(admin), admin };
   }

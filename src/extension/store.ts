@@ -127,6 +127,7 @@ export class ProductionStore implements vscode.Disposable {
       config: loaded.config,
       ...(token ? { gatewayToken: token.token } : {}),
       secrets: this.secrets.lookup(),
+      trusted: vscode.workspace.isTrusted,
       signal,
       routingOnly,
     });

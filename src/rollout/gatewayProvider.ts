@@ -76,6 +76,14 @@ export class GatewayProvider implements RolloutProvider {
     });
   }
 
+  setShadow(model: string, version: string, share: number, signal?: AbortSignal): Promise<RolloutStatus> {
+    return this.guard(async () => {
+      if (share === 0) await this.admin.clearShadow(model, signal);
+      else await this.admin.setShadow(model, version, share, signal);
+      return this.status(model, signal);
+    });
+  }
+
   /** From the newest 10,000 entries of the audit log (the admin API's limit). */
   history(model: string, sinceMs: number, signal?: AbortSignal): Promise<RolloutEvent[]> {
     return this.guard(async () =>

@@ -71,6 +71,8 @@ export interface RolloutProvider {
   abort(model: string, signal?: AbortSignal): Promise<RolloutStatus>;
   /** Past changes since `sinceMs`, oldest first. */
   history(model: string, sinceMs: number, signal?: AbortSignal): Promise<RolloutEvent[]>;
+  /** With the `shadow` capability: mirrors `share` percent of the requests to `version`; 0 stops it. */
+  setShadow?(model: string, version: string, share: number, signal?: AbortSignal): Promise<RolloutStatus>;
 }
 
 /** Refuses an operation the provider lacks, with what it can do instead. */

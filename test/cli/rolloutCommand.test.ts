@@ -4,7 +4,6 @@
  * one-line messages a shell sees.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,9 +12,9 @@ import { environmentSecrets } from "../../src/config/secrets";
 import type { CliIo } from "../../src/cli/io";
 import { runCli } from "../../src/cli/run";
 import { GatewayAdmin } from "../../src/rollout/gateway";
+import { runBuiltCli } from "../support/builtCli";
 import { startHarness, TOKEN, type Harness } from "../support/gatewayHarness";
 
-const cli = path.resolve(__dirname, "../../dist/cli.js");
 const T0 = Date.parse("2025-03-01T10:00:00.000Z");
 let dir: string;
 before(() => (dir = mkdtempSync(path.join(tmpdir(), "prodinsights-rollout-"))));
@@ -34,6 +33,8 @@ function workspace(adminUrl: string): string {
       "  token: ${env:TEST_GATEWAY_TOKEN}",
       "unleash:",
       "  token: ${env:TEST_UNLEASH_TOKEN}",
+      // A kubeconfig that does not exist: never a developer's real cluster.
+      "argo: {kubeconfig: no-such-kubeconfig}",
       "models:",
       "  churn: {}",
       "  ranker: {rollout: unleash}",
@@ -128,6 +129,15 @@ describe("prodinsights rollout against the gateway", () => {
     assert.deepEqual((await admin.routing("churn")).weights, { v1: 100, v2: 0, v3: 0 }, "nothing moved");
   });
 
+  test("shadow mirrors a share to a version, and 0 stops it; a share out of range is refused", async () => {
+    assert.equal(ok(await rollout(c("shadow", "--version", "v2", "--share", "30"))), "churn (gateway): stable v1 · v1 100%, v2 0%, v3 0% · shadow v2 30%\n");
+    assert.deepEqual((await admin.routing("churn")).shadow, { version: "v2", share: 30 });
+    assert.equal(ok(await rollout(c("shadow", "--version", "v2", "--share", "0"))), "churn (gateway): stable v1 · v1 100%, v2 0%, v3 0%\n");
+    assert.equal((await admin.routing("churn")).shadow, undefined);
+    mistake(await rollout(c("shadow", "--version", "v2")), "shadow needs --version V and --share N (0 stops it)");
+    mistake(await rollout(c("shadow", "--version", "v2", "--share", "120")), "--share is a percent from 0 to 100, got 120");
+  });
+
   test("promote without --version promotes the running canary's version", async () => {
     ok(await rollout(c("weight", "--version", "v3", "--weight", "20")));
     assert.equal(ok(await rollout(c("promote"))), "churn (gateway): stable v3 · v1 0%, v2 0%, v3 100%\n");
@@ -170,7 +180,7 @@ describe("prodinsights rollout against the gateway", () => {
   });
 
   test("the call's mistakes: no action, an unknown action, two actions, no --model, an unknown model", async () => {
-    const say = "say what to do: prodinsights rollout status|weight|promote|rollback|abort|history|init --model NAME";
+    const say = "say what to do: prodinsights rollout status|weight|promote|rollback|abort|shadow|history|init --model NAME";
     mistake(await rollout(["--config", config, "--model", "churn"]), say);
     mistake(await rollout(c("pause")), say);
     mistake(await rollout(["status", "weight", "--config", config, "--model", "churn"]), say);
@@ -178,8 +188,11 @@ describe("prodinsights rollout against the gateway", () => {
     mistake(await rollout(["status", "--config", config, "--model", "chrun"]), "no model named 'chrun'. Did you mean 'churn'?");
   });
 
-  test("a model on Argo is refused; one on Unleash without its token says which variable to set", async () => {
-    mistake(await rollout(["status", "--config", config, "--model", "fraud"]), "model 'fraud' rolls out through Argo Rollouts, which this version cannot drive yet");
+  test("a model on Argo without a kubeconfig says where it looked; one on Unleash without its token says which variable to set", async () => {
+    mistake(
+      await rollout(["status", "--config", config, "--model", "fraud"]),
+      `model 'fraud' rolls out through Argo Rollouts, but the kubeconfig ${path.join(dir, "no-such-kubeconfig")} cannot be read (ENOENT); set argo.kubeconfig in prodinsights.yaml or KUBECONFIG`,
+    );
     mistake(await rollout(["status", "--config", config, "--model", "ranker"]), "prodinsights.yaml unleash.token names the environment variable TEST_UNLEASH_TOKEN, which is not set");
   });
 
@@ -246,14 +259,7 @@ describe("prodinsights rollout history", () => {
 });
 
 describe("the built CLI", () => {
-  function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
-  }
+  const run = runBuiltCli;
 
   test("status prints its line; a wrong token and a closed gateway are exit 2 with one line", async () => {
     const h = await startHarness({ v1: 100, v2: 0 });
@@ -280,7 +286,7 @@ describe("the built CLI", () => {
   test("rollout --help lists the actions and flags", async () => {
     const help = await run(["rollout", "--help"], process.env);
     assert.equal(help.status, 0);
-    assert.match(help.stdout, /rollout status\|weight\|promote\|rollback\|abort\|history\|init --model NAME/);
-    for (const flag of ["--model", "--version", "--weight", "--since", "--json"]) assert.match(help.stdout, new RegExp(flag));
+    assert.match(help.stdout, /rollout status\|weight\|promote\|rollback\|abort\|shadow\|history\|init --model NAME/);
+    for (const flag of ["--model", "--version", "--weight", "--share", "--since", "--json"]) assert.match(help.stdout, new RegExp(flag));
   });
 });

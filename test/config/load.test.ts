@@ -30,6 +30,8 @@ test("a backend URL and a model are enough: the rest comes from the conventions"
     rollout: "gateway",
     flag: "churn",
     stickiness: "userId",
+    argoRollout: "churn",
+    versionLabel: "version",
     releases: 'max by (version) (model_traffic_weight{model="$model"})',
   });
   assert.deepEqual([...c.metrics.keys()], ["error_rate", "latency_p95", "request_rate", "conversion"]);

@@ -4,7 +4,10 @@
  * small fake of its admin API that records what it is asked.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseConfig } from "../../src/config/load";
 import { MissingSecretError, type SecretLookup, type SecretRefParts } from "../../src/config/secrets";
@@ -214,16 +217,27 @@ describe("providerFor", () => {
     }
   });
 
-  test("rollout: argo is refused as unsupported, before any secret is looked up", async () => {
+  test("rollout: argo reads the kubeconfig (never a secret); one it cannot read, or an untrusted workspace, is refused with the reason", async () => {
     const secrets = lookup({});
-    await assert.rejects(providerFor(c, "fraud", secrets), (err: unknown) => {
-      assert.ok(err instanceof ProviderError);
-      assert.equal(err.kind, "unsupported");
-      assert.equal(err.message, "model 'fraud' rolls out through Argo Rollouts, which this version cannot drive yet");
-      return true;
-    });
-    assert.deepEqual(secrets.asked, []);
+    const dir = mkdtempSync(path.join(tmpdir(), "prodinsights-kubeconfig-"));
+    try {
+      const kubeconfig = path.join(dir, "config");
+      writeFileSync(
+        kubeconfig,
+        ["apiVersion: v1", "kind: Config", "current-context: ml", "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:6443', insecure-skip-tls-verify: true}}]", "users: [{name: u, user: {token: t}}]", "contexts: [{name: ml, context: {cluster: c, user: u, namespace: models}}]", ""].join("\n"),
+      );
+      const argo = parseConfig(`backends: {prod: {url: 'http://prom:9090'}}\nargo: {kubeconfig: config}\nmodels:\n  fraud: {rollout: argo, argo_rollout: fraud-scorer}\n`).config!;
+      const provider = await providerFor(argo, "fraud", secrets, { baseDir: dir });
+      assert.equal(provider.kind, "argo");
+      assert.equal(provider.capabilities.has("weights"), false, "Argo's controller owns the weight");
+      assert.deepEqual(secrets.asked, []);
+      await assert.rejects(providerFor(argo, "fraud", secrets, { baseDir: path.join(dir, "elsewhere") }), (err: unknown) => err instanceof ProviderError && err.kind === "not-found" && /the kubeconfig .*elsewhere\/config cannot be read \(ENOENT\)/.test(err.message));
+      await assert.rejects(providerFor(argo, "fraud", secrets, { baseDir: dir, trusted: false }), (err: unknown) => err instanceof ProviderError && /not read in an untrusted workspace/.test(err.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
+
 
   test("a model prodinsights.yaml does not have is not-found", async () => {
     const secrets = lookup({ "env:GW_TOKEN": TOKEN });

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { CanaryDecision, CanaryResult } from "../../core/results/canary";
 import { environmentSecrets, MissingSecretError, resolveSecret } from "../../config/secrets";
 import type { Config, PolicyConfig } from "../../config/types";
@@ -10,7 +11,7 @@ import { CONFIG_FLAGS, loadWorkspace } from "../configSource";
 import type { CliIo } from "../io";
 import { asMetricsUsageError, openMetrics } from "../metricsSource";
 import { metricsPolicy, providerTarget } from "../../rollout/metricsCanary";
-import { ProviderError } from "../../rollout/provider";
+import { ProviderError, requireCapability } from "../../rollout/provider";
 import { providerFor } from "../../rollout/providers";
 import { UsageError } from "../errors";
 import { stringFlag } from "../parse";
@@ -59,9 +60,12 @@ async function onGateway(config: Config, model: string, candidate: string, polic
 }
 
 /** Another provider (Unleash) moves the traffic; the model's metrics backend measures the versions. */
-async function onProvider(args: ParsedArgs, config: Config, model: string, candidate: string, policyConfig: PolicyConfig, io: CliIo, signal: AbortSignal): Promise<CanaryResult> {
+async function onProvider(args: ParsedArgs, config: Config, where: { model: string; baseDir: string }, candidate: string, policyConfig: PolicyConfig, io: CliIo, signal: AbortSignal): Promise<CanaryResult> {
+  const { model, baseDir } = where;
   const policy = metricsPolicy(config, policyConfig);
-  const provider = await providerFor(config, model, io.secrets ?? environmentSecrets(), { actor: "prodinsights canary run" });
+  const provider = await providerFor(config, model, io.secrets ?? environmentSecrets(), { actor: "prodinsights canary run", baseDir });
+  // A canary moves the candidate's weight step by step: a provider that sets no weights (Argo) runs its own.
+  requireCapability(provider, "weights");
   const status = await provider.status(model, signal);
   if (candidate === status.stable) throw new UsageError(`${candidate} is already the stable version of '${model}'`);
   if (status.canary && status.canary.version !== candidate) throw new UsageError(`a canary of ${status.canary.version} is already running for '${model}' on ${provider.kind}`);
@@ -101,7 +105,7 @@ export const canaryCommand: Command = {
     const model = stringFlag(args, "model");
     const candidate = stringFlag(args, "version");
     if (!model || !candidate) throw new UsageError("--model and --version are required");
-    const { config } = await loadWorkspace(stringFlag(args, "config"), io.cwd);
+    const { config, file } = await loadWorkspace(stringFlag(args, "config"), io.cwd);
     const modelConfig = config.models.get(model);
     if (!modelConfig) throw new UsageError(noSuch("model", model, config.models.keys()));
     const policyConfig = policyFor(config, model, stringFlag(args, "policy"));
@@ -109,7 +113,8 @@ export const canaryCommand: Command = {
     void io.untilStopped?.().then(() => controller.abort(new Error("stopped")));
     let result: CanaryResult;
     try {
-      result = modelConfig.rollout === "gateway" ? await onGateway(config, model, candidate, policyConfig, io, controller.signal) : await onProvider(args, config, model, candidate, policyConfig, io, controller.signal);
+      const baseDir = path.dirname(path.resolve(io.cwd ?? process.cwd(), file));
+      result = modelConfig.rollout === "gateway" ? await onGateway(config, model, candidate, policyConfig, io, controller.signal) : await onProvider(args, config, { model, baseDir }, candidate, policyConfig, io, controller.signal);
     } catch (err) {
       if (err instanceof RolloutError || err instanceof CanaryHostError || err instanceof ProviderError || err instanceof UnmeasuredMetricError || err instanceof MissingSecretError) throw new UsageError(err.message);
       throw err;

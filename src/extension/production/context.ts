@@ -21,6 +21,8 @@ export interface GatherContext {
   readonly now: number;
   readonly secrets?: SecretLookup;
   readonly signal?: AbortSignal;
+  /** False in an untrusted workspace: providers that read credentials from disk (a kubeconfig) are not asked. */
+  readonly trusted?: boolean;
   /** Runs `task` when fewer than MAX_CONCURRENT_READS reads are running. */
   read<T>(task: () => Promise<T>): Promise<T>;
   /** `prodinsights <argv>` in-process, as one read; the same argv twice is run once. */

@@ -5,6 +5,7 @@
  */
 import type { ModelConfig } from "../../config/types";
 import { twoProportionTest } from "../../core/stats/twoProportionTest";
+import path from "node:path";
 import { environmentSecrets, MissingSecretError } from "../../config/secrets";
 import type { GatewayAdmin, GatewayState, ModelRouting, VersionTotals } from "../../rollout/gateway";
 import type { RolloutStatus } from "../../rollout/provider";
@@ -64,10 +65,15 @@ function routingOf(status: RolloutStatus): ModelRouting {
   return { weights: status.weights, stable: status.stable, ...(status.shadow ? { shadow: status.shadow } : {}), chaos: [] };
 }
 
-/** The routing of a model another provider moves (Unleash), or why there is none. */
+/** The routing of a model another provider moves (Unleash, Argo Rollouts), or why there is none. */
 async function readProvider(ctx: GatherContext, model: ModelConfig): Promise<{ status: RolloutStatus } | { problem: Problem }> {
   try {
-    const provider = await providerFor(ctx.config, model.name, ctx.secrets ?? environmentSecrets(), { actor: "prodinsights editor", timeoutMs: 5_000 });
+    const provider = await providerFor(ctx.config, model.name, ctx.secrets ?? environmentSecrets(), {
+      actor: "prodinsights editor",
+      timeoutMs: 5_000,
+      baseDir: path.dirname(ctx.configFile),
+      ...(ctx.trusted === false ? { trusted: false } : {}),
+    });
     return { status: await ctx.read(() => provider.status(model.name, ctx.signal)) };
   } catch (err) {
     if (err instanceof MissingSecretError) {
@@ -96,15 +102,13 @@ export async function gatherModel(ctx: GatherContext, model: ModelConfig, gatewa
   let series: Map<string, number[]> | undefined;
   /** A provider's canary version (the gateway's own canary is in its routing). */
   let candidate: string | undefined;
-  if (model.rollout === "unleash") {
+  if (model.rollout !== "gateway") {
     const read = await readProvider(ctx, model);
     if ("problem" in read) problems.push(read.problem);
     else {
       routing = routingOf(read.status);
       candidate = read.status.canary?.version;
     }
-  } else if (model.rollout !== "gateway") {
-    problems.push({ message: `rollout provider ${model.rollout} is not supported yet: only the gateway's and Unleash's routing is shown` });
   } else if (!gateway.read || "problem" in gateway.read) {
     problems.push({ message: "no routing: the gateway is not connected" });
   } else {

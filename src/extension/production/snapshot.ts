@@ -25,6 +25,8 @@ export interface GatherInput {
   readonly gatewayToken?: string;
   /** Where the backends' secret references are looked up (runInsights). */
   readonly secrets?: SecretLookup;
+  /** False in an untrusted workspace (no kubeconfig is read). Default true. */
+  readonly trusted?: boolean;
   readonly signal?: AbortSignal;
   readonly now?: () => number;
   /** Where the CLI runs; default: the config file's folder. */
@@ -45,7 +47,15 @@ export async function gatherSnapshot(input: GatherInput): Promise<ProductionSnap
   const configFile = path.resolve(input.configFile);
   const at = (input.now ?? Date.now)();
   const { config, signal } = input;
-  const ctx = gatherContext({ configFile, config, cwd: input.cwd ?? path.dirname(configFile), now: at, ...(input.secrets ? { secrets: input.secrets } : {}), ...(signal ? { signal } : {}) });
+  const ctx = gatherContext({
+    configFile,
+    config,
+    cwd: input.cwd ?? path.dirname(configFile),
+    now: at,
+    ...(input.secrets ? { secrets: input.secrets } : {}),
+    ...(signal ? { signal } : {}),
+    ...(input.trusted === false ? { trusted: false } : {}),
+  });
   if (signal?.aborted) throw signal.reason;
   const problems: Problem[] = [];
 
@@ -72,9 +82,9 @@ export async function gatherSnapshot(input: GatherInput): Promise<ProductionSnap
   return {
     at,
     configFile,
-    // Connected: the gateway answers; without gateway models, every Unleash model's flag was read.
+    // Connected: the gateway answers; without gateway models, every model's provider was read.
     // A model whose own provider fails says so in its problems.
-    connected: usesGateway ? read !== undefined && "state" in read : modelSnapshots.some((m) => m.provider === "unleash") && modelSnapshots.every((m) => m.provider !== "unleash" || m.stable !== undefined),
+    connected: usesGateway ? read !== undefined && "state" in read : modelSnapshots.length > 0 && modelSnapshots.every((m) => m.stable !== undefined),
     models: modelSnapshots,
     experiments: experimentSnapshots,
     monitors: monitorSnapshots,
