@@ -35,6 +35,14 @@ export function gatewayPolicy(p: PolicyConfig): CanaryPolicy {
     const spec = GATEWAY_CANARY_METRICS[name];
     return { name, kind: spec.kind, direction: spec.direction, tolerance: TOLERANCE[name] };
   });
+  return canaryPolicyOf(p, metrics);
+}
+
+/**
+ * `p`'s steps, confidence and rollback rule as the state machine's policy, judged on `metrics`:
+ * the one mapping for every host (the gateway's metrics, or the metrics backend's).
+ */
+export function canaryPolicyOf(p: PolicyConfig, metrics: readonly CanaryMetricRule[]): CanaryPolicy {
   return {
     steps: p.steps.map((weight) => ({ weight, pauseMs: p.intervalMs })),
     metrics,

@@ -10,7 +10,7 @@ import { readVersionArms } from "../telemetry/metrics/abInputs";
 import type { MetricsApi } from "../telemetry/metrics/api";
 import { readVersionHistograms } from "../telemetry/metrics/versionHistograms";
 import type { CanaryTarget } from "./hostCanary";
-import { UnmeasuredMetricError } from "./gatewayPolicy";
+import { canaryPolicyOf, UnmeasuredMetricError } from "./gatewayPolicy";
 import { ProviderError, type RolloutProvider } from "./provider";
 
 /** How much worse the candidate may be before a check fails: 0.5 pp for proportions, 10% for quantiles (as the gateway's). */
@@ -37,12 +37,7 @@ export function metricsPolicy(config: Config, p: PolicyConfig): CanaryPolicy {
   // A provider moves whole percents (Unleash's rollout is an integer).
   const fractional = p.steps.find((w) => !Number.isInteger(w));
   if (fractional !== undefined) throw new ProviderError(`policy '${p.name}' has a step of ${fractional}%; a canary through a rollout provider moves whole percents`, "refused");
-  return {
-    steps: p.steps.map((weight) => ({ weight, pauseMs: p.intervalMs })),
-    metrics,
-    confidence: 1 - p.alpha,
-    ...(p.rollbackOn === "inconclusive" ? { inconclusiveLimit: 1 } : {}),
-  };
+  return canaryPolicyOf(p, metrics);
 }
 
 /** The policy metrics of the baseline and the candidate between `startMs` and `endMs`. */
