@@ -158,7 +158,9 @@ export async function startUnleash({ cache = defaultCacheDir(), dir = mkdtempSyn
     const url = `http://127.0.0.1:${port}`;
     const res = await fetch(`${url}/health`);
     if (!res.ok) throw new Error(`Unleash is not healthy: ${res.status}`);
-    return { url, adminToken: ADMIN_TOKEN, clientToken: CLIENT_TOKEN, pid: child.pid, stop, log: () => output };
+    // For tests that set up what no API can, such as events dated in the past: one statement, its rows as text.
+    const sql = (statement) => runChecked(path.join(postgresBin(), "psql"), ["-h", "127.0.0.1", "-p", String(pgPort), "-U", "postgres", "-d", "unleash", "-At", "-v", "ON_ERROR_STOP=1", "-c", statement], "psql").trim();
+    return { url, adminToken: ADMIN_TOKEN, clientToken: CLIENT_TOKEN, pid: child.pid, stop, log: () => output, sql };
   } catch (error) {
     await stop();
     throw error;

@@ -18,6 +18,11 @@ export interface CliIo {
   readonly secrets?: SecretLookup;
   /** Where relative paths (--config, --logs) start. Default: the process's working directory. */
   readonly cwd?: string;
+  /**
+   * False in an untrusted editor workspace: no credential is read from disk (a kubeconfig for
+   * Argo). Default: trusted, as a shell is.
+   */
+  readonly trusted?: boolean;
   /** Cancels a command's backend reads and log scans (the editor's in-process runs). */
   readonly signal?: AbortSignal;
 }

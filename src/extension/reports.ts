@@ -27,7 +27,7 @@ export class Reports {
     if (origin.kind === "rollout") return this.rolloutReport(origin.model, signal);
     const { folder } = await this.workspace.require();
     const engine = await loadEngine();
-    const insights = (argv: readonly string[]) => engine.runInsights(argv, { cwd: folder, signal, secrets: this.secrets.lookup() });
+    const insights = (argv: readonly string[]) => engine.runInsights(argv, { cwd: folder, signal, secrets: this.secrets.lookup(), trusted: vscode.workspace.isTrusted });
     const run = await insights([...origin.argv, "--json"]);
     if (run.code !== 0 || run.document === undefined) throw new Error(run.stderr.trim().replace(/^prodinsights /, "") || `prodinsights ${origin.argv[0]} exited with ${run.code}`);
     let document = run.document as Report["document"];

@@ -38,6 +38,8 @@ export interface RolloutEvent {
   readonly kind: "weights" | "promote" | "rollback" | "abort" | "enable" | "disable" | "other";
   /** The weights after the change, when the event says them. */
   readonly weights?: Readonly<Record<string, number>>;
+  /** The version the event brought in, when the provider records versions rather than weights (Argo's revisions). */
+  readonly version?: string;
   readonly actor?: string;
   /** The provider's own name for the event, e.g. Unleash's `feature-strategy-update`. */
   readonly source: string;

@@ -4,7 +4,7 @@
  * does. Run in-process over generated logs, with a fixed --now.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -68,4 +68,21 @@ test("a positional that is no metric is refused as a metric", async () => {
   const run = await runInsights(["jumps", "--logs", "churn.jsonl", "happiness", "--model", "churn", "--json"], { cwd: dir });
   assert.equal(run.code, 2);
   assert.match(run.stderr, /--metric must be one of error_rate, latency_p95, prediction_mean, outcome_rate, got 'happiness'/);
+});
+
+test("--releases: one of auto, rollout, metrics, and only with --config", async () => {
+  const logsRun = await runInsights(["jumps", "--logs", "churn.jsonl", "--model", "churn", "--releases", "rollout"], { cwd: dir });
+  assert.equal(logsRun.code, 2);
+  assert.match(logsRun.stderr, /--releases is for --config: with --logs, releases are the logs' own release events and first rows/);
+  writeFileSync(path.join(dir, "prodinsights.yaml"), "backends:\n  local: {url: 'http://127.0.0.1:9'}\nmodels:\n  churn:\n");
+  const typo = await runInsights(["jumps", "churn", "--config", "prodinsights.yaml", "--releases", "rolout"], { cwd: dir });
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /--releases must be one of auto, rollout, metrics, got 'rolout'/);
+});
+
+test("--releases rollout of an Argo model in an untrusted workspace: the kubeconfig is not read, and says so", async () => {
+  writeFileSync(path.join(dir, "argo.yaml"), "backends:\n  local: {url: 'http://127.0.0.1:9'}\nargo: {kubeconfig: kubeconfig}\nmodels:\n  churn: {rollout: argo}\n");
+  const run = await runInsights(["jumps", "churn", "--config", "argo.yaml", "--releases", "rollout"], { cwd: dir, trusted: false });
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /^prodinsights jumps: argo's history could not be read: model 'churn' rolls out through Argo Rollouts: its kubeconfig is not read in an untrusted workspace$/m);
 });

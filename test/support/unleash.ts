@@ -13,6 +13,8 @@ export interface RunningUnleash {
   /** A backend token for SDKs (the client API), production environment. */
   readonly clientToken: string;
   stop(): Promise<void>;
+  /** Runs one SQL statement on Unleash's database, for what no API can set up (events dated in the past); the rows, `|`-separated. */
+  sql(statement: string): string;
 }
 
 export interface UnleashSdk {

@@ -6,7 +6,8 @@ import { formatJumps } from "../formatJumps";
 import { LOG_FLAGS, logPaths, logsStamp, nowFrom, scanLogs, scanSummary } from "../logsSource";
 import { asMetricsUsageError, METRICS_FLAGS, metricsRange, metricsStamp, openMetrics } from "../metricsSource";
 import { stringFlag } from "../parse";
-import { chooseBucketMs, readMetricSeries, readReleases, releaseStepMs } from "../../telemetry/metrics/jumpsInputs";
+import { chooseBucketMs, readMetricSeries } from "../../telemetry/metrics/jumpsInputs";
+import { readModelReleases, releaseSourceOf, RELEASES_FLAG } from "../releaseSource";
 import { formatTimeRange, parseTimeRange } from "../timeRange";
 import { dataSpan } from "./drift";
 import { metricNamed, modelArgument } from "../configSource";
@@ -36,10 +37,12 @@ export const jumpsCommand: Command = {
     range: { type: "string", description: "the time span to analyze, e.g. -28d..now", default: "all the logs; with --config -14d..now" },
     bucket: { type: "string", description: "series bucket width, e.g. 1h", default: "the finest that fits 1,000 points" },
     window: { type: "string", description: "how far each side of a release to compare, cut at neighbouring releases", default: "3d" },
+    releases: RELEASES_FLAG,
     json: { type: "boolean", description: "print the jumps document (with the source it was read from)" },
   },
   details:
-    "Releases are explicit release events in the logs, or the first row of each new version. Each is\n" +
+    "Releases are explicit release events in the logs, or the first row of each new version; with --config,\n" +
+    "the history of the model's rollout provider (Unleash, Argo) or the first rise of its traffic weight. Each is\n" +
     "tested with the metric's test (two proportions, Welch, or ranks over latency bins), adjusted with\n" +
     "Holm. Change points come from PELT, the trend from Mann-Kendall with a Theil-Sen slope. See docs/jumps.md.",
   examples: [
@@ -51,6 +54,7 @@ export const jumpsCommand: Command = {
     const args = metricAsPositional(given);
     const model = modelArgument(args);
     if (args.values["logs"] === undefined) return jumpsFromMetrics(args, io, model);
+    if (args.values["releases"] !== undefined) throw new UsageError("--releases is for --config: with --logs, releases are the logs' own release events and first rows");
     const paths = logPaths(args);
     const metricName = stringFlag(args, "metric") ?? "error_rate";
     if (!(METRICS as readonly string[]).includes(metricName)) {
@@ -102,6 +106,7 @@ function metricAsPositional(args: ParsedArgs): ParsedArgs {
 /** `jumps MODEL --config …`: the metric's bucketed series and the releases from Prometheus. */
 async function jumpsFromMetrics(args: ParsedArgs, io: CliIo, model: string | undefined): Promise<number> {
   if (model === undefined) throw new UsageError("name the model: prodinsights jumps churn --config prodinsights.yaml (or read logs with --logs GLOB --model NAME)");
+  const releaseSource = releaseSourceOf(args);
   const session = await openMetrics(args, io, (ws) => ws.config.models.get(model)?.backend);
   const { config } = session.workspace;
   const metricName = stringFlag(args, "metric") ?? config.models.get(model)?.metrics[0] ?? "error_rate";
@@ -110,15 +115,14 @@ async function jumpsFromMetrics(args: ParsedArgs, io: CliIo, model: string | und
   const bucketMs = duration(stringFlag(args, "bucket"), "bucket") ?? chooseBucketMs(range);
   const windowMs = duration(stringFlag(args, "window"), "window");
   let series;
-  let releases;
+  let found;
   try {
-    [series, releases] = await Promise.all([
-      readMetricSeries(session.api, { model, metric, window: range, bucketMs }),
-      readReleases(session.api, { model, window: range, stepMs: releaseStepMs(bucketMs), query: config.models.get(model)?.releases }),
-    ]);
+    [series, found] = await Promise.all([readMetricSeries(session.api, { model, metric, window: range, bucketMs }), readModelReleases(releaseSource, io, session, model, range, bucketMs)]);
   } catch (err) {
     throw asMetricsUsageError(err);
   }
+  const releases = found.events;
+  if (found.note) io.stderr(`${found.note}\n`);
   if (series.points.every((p) => p.n === 0)) throw new UsageError(`no data for ${metricName} of model '${model}' in ${formatTimeRange(range)}`);
   let result;
   try {
@@ -127,11 +131,11 @@ async function jumpsFromMetrics(args: ParsedArgs, io: CliIo, model: string | und
     throw asUsageError(err);
   }
   if (args.values["json"]) {
-    const source = metricsStamp(session, range, { model, metric: metricName, releases });
+    const source = metricsStamp(session, range, { model, metric: metricName, releases, releasesFrom: found.from, ...(found.note ? { releasesNote: found.note } : {}) });
     io.stdout(`${JSON.stringify({ ...result, source }, null, 2)}\n`);
     return 0;
   }
-  const heading = `Release jumps of ${model}, ${metricName}, ${formatTimeRange(range)}\nFrom ${session.backend.name} (${session.api.queries.length} queries); releases: ${releases.map((r) => r.version).join(", ") || "none"}`;
+  const heading = `Release jumps of ${model}, ${metricName}, ${formatTimeRange(range)}\nFrom ${session.backend.name} (${session.api.queries.length} queries); releases (${found.from === "metrics" ? "from the metrics" : `from ${found.from}'s history`}): ${releases.map((r) => r.version).join(", ") || "none"}`;
   io.stdout(formatJumps(result, heading));
   return 0;
 }

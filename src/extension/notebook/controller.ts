@@ -78,6 +78,7 @@ export class InsightsKernel implements vscode.Disposable {
         cwd: await this.folderOf(notebook),
         signal: abort.signal,
         secrets: this.secrets.lookup(),
+        trusted: vscode.workspace.isTrusted,
       });
       await execution.replaceOutput(outputOf(outcome));
       const ok = outcome.kind !== "error";

@@ -26,6 +26,8 @@ export interface RunCellOptions {
   readonly cwd: string;
   readonly signal?: AbortSignal;
   readonly secrets?: SecretLookup;
+  /** False in an untrusted workspace: no credential is read from disk. */
+  readonly trusted?: boolean;
   readonly now?: number;
 }
 
@@ -101,6 +103,7 @@ export async function runCell(language: string, source: string, settings: Notebo
     now: () => now,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.secrets ? { secrets: options.secrets } : {}),
+    ...(options.trusted === false ? { trusted: false } : {}),
   });
   if (command.help && run.code === 0) return { kind: "text", text: run.stdout };
   if (run.code !== 0 || run.document === undefined) {

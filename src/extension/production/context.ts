@@ -55,7 +55,7 @@ export function gatherContext(input: Omit<GatherContext, "read" | "insights">): 
       const key = JSON.stringify(argv);
       let run = runs.get(key);
       if (!run) {
-        run = read(() => runInsights(argv, { cwd: input.cwd, now: () => input.now, ...(input.secrets ? { secrets: input.secrets } : {}), ...(input.signal ? { signal: input.signal } : {}) }));
+        run = read(() => runInsights(argv, { cwd: input.cwd, now: () => input.now, ...(input.secrets ? { secrets: input.secrets } : {}), ...(input.trusted === false ? { trusted: false } : {}), ...(input.signal ? { signal: input.signal } : {}) }));
         runs.set(key, run);
       }
       return run;

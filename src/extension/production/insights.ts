@@ -20,6 +20,8 @@ export interface InsightsOptions {
    * in an untrusted workspace. Default: the process's environment.
    */
   readonly secrets?: SecretLookup;
+  /** False in an untrusted workspace: no credential is read from disk (see CliIo.trusted). */
+  readonly trusted?: boolean;
 }
 
 export interface InsightsRun {
@@ -54,6 +56,7 @@ export async function runInsights(argv: readonly string[], options: InsightsOpti
     now: options.now ?? (() => Date.now()),
     cwd: options.cwd,
     ...(options.secrets ? { secrets: options.secrets } : {}),
+    ...(options.trusted === false ? { trusted: false } : {}),
     ...(signal ? { signal } : {}),
   };
   const run = runCommandLine(argv, io, ANALYSIS_COMMANDS);
