@@ -6,11 +6,13 @@
  * Argo's controller owns the rollout: it moves the canary's weight by the Rollout's steps. This
  * provider reads that state and sends the same requests as the `kubectl argo rollouts` plugin:
  * `promote --full` and `abort` patch the status subresource, `undo` puts the stable ReplicaSet's
- * pod template back into the spec. It does not set weights (the controller would undo it).
- * Shadowing is an edit of the Istio VirtualService that the Rollout's traffic routing names.
+ * pod template back into the spec, and a weight is set by moving `status.currentStepIndex` to a
+ * `setWeight` step, as `promote` moves it one step on (a weight written into the traffic router
+ * directly would be undone by the controller). Shadowing is an edit of the Istio VirtualService
+ * that the Rollout's traffic routing names.
  */
 import type { KubeClient } from "./kube";
-import { type Capability, ProviderError, type RolloutEvent, type RolloutProvider, type RolloutStatus } from "./provider";
+import { type Capability, checkWeight, ProviderError, type RolloutEvent, type RolloutProvider, type RolloutStatus } from "./provider";
 
 export interface ArgoOptions {
   readonly client: KubeClient;
@@ -54,6 +56,8 @@ interface AnalysisRunStatusRef {
 interface Rollout {
   readonly metadata: ObjectMeta;
   readonly spec: {
+    /** Set by `kubectl argo rollouts pause`; the controller moves no step while it is true. */
+    readonly paused?: boolean;
     readonly selector?: { readonly matchLabels?: Readonly<Record<string, string>> };
     readonly template?: PodTemplate;
     readonly strategy?: {
@@ -132,9 +136,19 @@ function imageTag(image: string | undefined): string | undefined {
   return colon > noDigest.lastIndexOf("/") ? noDigest.slice(colon + 1) : undefined;
 }
 
+/** A `setWeight` step of a Rollout, for `canary run`'s check of a policy against the Rollout. */
+export interface ArgoWeightStep {
+  readonly weight: number;
+  /** Whether a `pause: {}` (no duration) follows it, so that the canary stays there until someone moves it on. */
+  readonly held: boolean;
+}
+
+/** The setWeight values of `steps`, each once, in the order they first appear. */
+const stepWeights = (steps: readonly CanaryStep[]): number[] => [...new Set(steps.flatMap((step) => (typeof step.setWeight === "number" ? [step.setWeight] : [])))];
+
 export class ArgoProvider implements RolloutProvider {
   readonly kind = "argo" as const;
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(["promote", "rollback", "abort", "shadow", "history"]);
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(["weights", "promote", "rollback", "abort", "shadow", "history"]);
 
   constructor(private readonly options: ArgoOptions) {}
 
@@ -146,11 +160,18 @@ export class ArgoProvider implements RolloutProvider {
     return `/apis/argoproj.io/v1alpha1/namespaces/${this.ns}/rollouts/${encodeURIComponent(name)}`;
   }
 
-  private async state(model: string, signal?: AbortSignal): Promise<State> {
-    const { name, versionLabel } = this.options.rollouts(model);
+  /** The model's Rollout, which must use the canary strategy. */
+  private async rollout(model: string, signal?: AbortSignal): Promise<{ name: string; where: string; rollout: Rollout }> {
+    const { name } = this.options.rollouts(model);
     const where = `Rollout '${name}' in namespace '${this.options.namespace}'`;
     const rollout = await this.options.client.get<Rollout>(this.rolloutPath(name), { signal, what: `reading ${where}` });
     if (!rollout.spec.strategy?.canary) throw new ProviderError(`${where} does not use the canary strategy; the provider supports canary Rollouts only`, "unsupported");
+    return { name, where, rollout };
+  }
+
+  private async state(model: string, signal?: AbortSignal): Promise<State> {
+    const { versionLabel } = this.options.rollouts(model);
+    const { name, where, rollout } = await this.rollout(model, signal);
     const matchLabels = rollout.spec.selector?.matchLabels ?? {};
     const selector = Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(",");
     const all = await this.options.client.list<ReplicaSet>(`/apis/apps/v1/namespaces/${this.ns}/replicasets`, selector, { signal, what: `listing the ReplicaSets of ${where}` });
@@ -258,8 +279,66 @@ export class ArgoProvider implements RolloutProvider {
     return this.statusOf(model, await this.state(model, signal), signal);
   }
 
-  setWeight(model: string, version: string, weight: number): Promise<RolloutStatus> {
-    return Promise.reject(new ProviderError(`argo cannot set ${version}'s weight to ${weight}% on '${model}': Argo Rollouts' controller owns the canary weight and moves it by the Rollout's steps (spec.strategy.canary.steps); promote, abort or roll back instead, or change the steps`, "unsupported"));
+  /**
+   * The Rollout's `setWeight` steps in order, each with whether a `pause: {}` right after it holds
+   * the canary there: the weights `setWeight` can move a canary to, and the ones where Argo waits
+   * for the next move instead of going on by itself.
+   */
+  async canarySteps(model: string, signal?: AbortSignal): Promise<ArgoWeightStep[]> {
+    const steps = (await this.rollout(model, signal)).rollout.spec.strategy?.canary?.steps ?? [];
+    return steps.flatMap((step, i): ArgoWeightStep[] => {
+      if (typeof step.setWeight !== "number") return [];
+      const next = steps[i + 1];
+      return [{ weight: step.setWeight, held: next?.pause !== undefined && next.pause.duration === undefined }];
+    });
+  }
+
+  /**
+   * Moves the running canary to the Rollout's `setWeight` step of `weight`, as the plugin's
+   * `promote` moves it one step on: a merge patch of the status subresource,
+   * `{"status":{"pauseConditions":null,"currentStepIndex":i}}`, then, if `spec.paused`,
+   * `{"spec":{"paused":false}}` on the Rollout. The controller then carries out step i and what
+   * follows it; a `pause: {}` after it holds the canary there. Argo moves a canary only between
+   * its steps, so a weight no step sets is refused with the weights the steps offer.
+   *
+   * Which step, when several set `weight`: the first at or after the current step, else the first
+   * one. Moving on is what a canary does; going back to an earlier step is the exception. Nothing is
+   * sent when the canary is already held there: the traffic router has `weight`, the last
+   * setWeight step before the current one sets it, and the current step is a pause (so that
+   * asking twice does not restart the step's pause).
+   *
+   * The status returned is read right after the patch, before the controller has acted on it: it
+   * still shows the old weight, and a note says so, because a caller that prints it (`rollout
+   * weight`) would otherwise seem to say the request did nothing.
+   */
+  async setWeight(model: string, version: string, weight: number, signal?: AbortSignal): Promise<RolloutStatus> {
+    checkWeight(weight);
+    if (weight === 0) throw new ProviderError(`argo sets no weight of 0: abort the canary (status.abort, the traffic back on the stable version) or roll it back (the stable template back into the spec)`, "refused");
+    if (weight === 100) throw new ProviderError(`argo sets no weight of 100: promote the canary instead (a full promotion, status.promoteFull)`, "refused");
+    const s = await this.state(model, signal);
+    const st = s.rollout.status ?? {};
+    if (s.canary?.version !== version) {
+      throw new ProviderError(`cannot set ${version}'s weight on Rollout '${s.name}': ${s.canary ? `the running canary is ${s.canary.version}` : `no canary is running (stable: ${s.stable.version})`}; Argo canaries the version in the Rollout's spec.template, so to canary ${version}, change the spec`, "refused");
+    }
+    if (st.abort) throw new ProviderError(`cannot set ${version}'s weight on Rollout '${s.name}': its canary was aborted; roll back, or re-apply the Rollout to start the canary again`, "refused");
+    const steps = s.rollout.spec.strategy?.canary?.steps ?? [];
+    const current = st.currentStepIndex ?? 0;
+    const at = (from: number): number => steps.findIndex((step, i) => i >= from && step.setWeight === weight);
+    const i = at(current) >= 0 ? at(current) : at(0);
+    if (i < 0) {
+      const offered = stepWeights(steps);
+      throw new ProviderError(`Rollout '${s.name}' ${offered.length > 0 ? `steps set ${offered.join(", ")}` : "has no setWeight step"}; Argo moves a canary only between its steps: ${offered.length > 0 ? "choose one of those, or " : ""}add a setWeight: ${weight} step to spec.strategy.canary.steps`, "refused");
+    }
+    const lastSet = steps.slice(0, current).reverse().find((step) => typeof step.setWeight === "number");
+    if (this.canaryWeight(s) === weight && lastSet?.setWeight === weight && steps[current]?.pause !== undefined) return this.statusOf(model, s, signal);
+
+    const what = `moving the canary of ${version} on Rollout '${s.name}' to step ${i + 1} (setWeight: ${weight})`;
+    await this.options.client.patch(`${this.rolloutPath(s.name)}/status`, { status: { pauseConditions: null, currentStepIndex: i } }, "application/merge-patch+json", { signal, what });
+    // As the plugin's promote: a Rollout paused by hand moves no step until spec.paused is false.
+    if (s.rollout.spec.paused) await this.options.client.patch(this.rolloutPath(s.name), { spec: { paused: false } }, "application/merge-patch+json", { signal, what: `unpausing Rollout '${s.name}'` });
+    const after = await this.status(model, signal);
+    if (after.canary?.weight === weight) return after;
+    return { ...after, notes: [...(after.notes ?? []), `asked for step ${i + 1} (setWeight: ${weight}): the weights shown are the traffic router's until Argo's controller carries it out`] };
   }
 
   /** Full promotion of the running canary, as `kubectl argo rollouts promote --full`. */
@@ -321,7 +400,8 @@ export class ArgoProvider implements RolloutProvider {
 
   /**
    * The Rollout's revisions since `sinceMs`, oldest first: one event per ReplicaSet at its
-   * creation. Argo keeps no record of weight changes, so the events carry no weights.
+   * creation, with the version it brought in. Argo keeps no record of weight changes, so the
+   * events carry no weights.
    */
   async history(model: string, sinceMs: number, signal?: AbortSignal): Promise<RolloutEvent[]> {
     const s = await this.state(model, signal);
@@ -329,6 +409,6 @@ export class ArgoProvider implements RolloutProvider {
       .map((r) => ({ t: Date.parse(r.rs.metadata.creationTimestamp ?? ""), r }))
       .filter(({ t }) => Number.isFinite(t) && t >= sinceMs)
       .sort((a, b) => a.t - b.t || a.r.revision - b.r.revision)
-      .map(({ t, r }) => ({ t, kind: "other" as const, source: `revision ${r.revision}: ${r.version}` }));
+      .map(({ t, r }) => ({ t, kind: "other" as const, version: r.version, source: `revision ${r.revision}: ${r.version}` }));
   }
 }

@@ -1,105 +1,35 @@
 /**
- * The Argo Rollouts provider against a fake Kubernetes API server that serves recorded responses
- * (test/fixtures/argo, hand-recorded from the CRD types: see its README) and records each request.
- * The server speaks TLS with a throwaway CA, server and client certificate made by the openssl CLI,
- * so both bearer-token and client-certificate authentication are exercised for real.
+ * The Argo Rollouts provider against a fake Kubernetes API server (test/support/fakeKube.ts) that
+ * serves recorded responses (test/fixtures/argo, hand-recorded from the CRD types: see its README)
+ * and records each request. The server speaks TLS with a throwaway CA, server and client
+ * certificate made by the openssl CLI, so both bearer-token and client-certificate authentication
+ * are exercised for real. It runs no controller: the tests check the requests sent, not their effect.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer } from "node:https";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createPlainServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { TLSSocket } from "node:tls";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { ArgoProvider } from "../../src/rollout/argo";
 import { KubeClient, type KubeTarget, loadKubeconfig } from "../../src/rollout/kube";
 import { ProviderError, requireCapability } from "../../src/rollout/provider";
+import { type Answer, argoFixture as fixture, argoRoutes as defaultRoutes, type FakeKube, type Recorded, ROLLOUT, RS_LIST, RUNS, startFakeKube, VS } from "../support/fakeKube";
 
-const FIXTURES = path.join(__dirname, "..", "fixtures", "argo");
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(path.join(FIXTURES, `${name}.json`), "utf8")) as Record<string, unknown>;
-
-const NS = "/apis/argoproj.io/v1alpha1/namespaces/ml";
-const ROLLOUT = `${NS}/rollouts/churn`;
-const RS_LIST = "/apis/apps/v1/namespaces/ml/replicasets?labelSelector=app%3Dchurn";
-const RUNS = `${NS}/analysisruns?labelSelector=rollouts-pod-template-hash%3D6c9d8f7b5`;
-const VS = "/apis/networking.istio.io/v1beta1/namespaces/ml/virtualservices/churn";
-
-interface Recorded {
-  readonly method: string;
-  readonly path: string;
-  readonly contentType?: string;
-  readonly body?: unknown;
-  readonly auth?: string;
-  readonly clientCN?: string;
-}
-
-type Answer = { status: number; body: unknown } | "hang";
-
-let dir: string;
+let kube: FakeKube;
 let port: number;
-let server: ReturnType<typeof createServer>;
-let pem: Record<"ca" | "clientCert" | "clientKey", Buffer>;
+let pem: FakeKube["pem"];
 const requests: Recorded[] = [];
 /** `METHOD path` → answer; PATCHes answer 200 with `{}` unless set. */
 let routes = new Map<string, Answer>();
 
-function defaultRoutes(rollout = "rollout-paused"): Map<string, Answer> {
-  return new Map<string, Answer>([
-    [`GET ${ROLLOUT}`, { status: 200, body: fixture(rollout) }],
-    [`GET ${RS_LIST}`, { status: 200, body: fixture("replicasets") }],
-    [`GET ${RUNS}`, { status: 200, body: fixture("analysisruns") }],
-    [`GET ${VS}`, { status: 200, body: fixture("virtualservice") }],
-  ]);
-}
-
-function openssl(...args: string[]): void {
-  execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-}
-
 before(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "argo-test-"));
-  const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  openssl("req", "-x509", ...key, "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=prodinsights-test-ca");
-  writeFileSync(path.join(dir, "server.ext"), "subjectAltName=IP:127.0.0.1\n");
-  openssl("req", ...key, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
-  openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "1", "-extfile", "server.ext");
-  openssl("req", ...key, "-keyout", "client.key", "-out", "client.csr", "-subj", "/O=ml-team/CN=rollout-bot");
-  openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "client.crt", "-days", "1");
-  const read = (f: string): Buffer => readFileSync(path.join(dir, f));
-  pem = { ca: read("ca.crt"), clientCert: read("client.crt"), clientKey: read("client.key") };
-
-  server = createServer({ key: read("server.key"), cert: read("server.crt"), ca: pem.ca, requestCert: true, rejectUnauthorized: false }, (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const socket = req.socket as TLSSocket;
-      const text = Buffer.concat(chunks).toString("utf8");
-      requests.push({
-        method: req.method!,
-        path: req.url!,
-        ...(req.headers["content-type"] ? { contentType: req.headers["content-type"] } : {}),
-        ...(text ? { body: JSON.parse(text) as unknown } : {}),
-        ...(req.headers.authorization ? { auth: req.headers.authorization } : {}),
-        ...(socket.authorized ? { clientCN: String(socket.getPeerCertificate().subject.CN) } : {}),
-      });
-      const answer = routes.get(`${req.method} ${req.url}`) ?? (req.method === "PATCH" ? { status: 200, body: {} } : { status: 404, body: fixture("status-404") });
-      if (answer === "hang") return;
-      res.writeHead(answer.status, { "content-type": "application/json" });
-      res.end(JSON.stringify(answer.body));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as { port: number }).port;
+  kube = await startFakeKube({ requests, answer: (key) => routes.get(key) });
+  ({ port, pem } = kube);
 });
 
-after(() => {
-  server.closeAllConnections();
-  server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => kube.close());
 
 beforeEach(() => {
   requests.length = 0;
@@ -216,7 +146,7 @@ describe("authentication reaches the server", () => {
   });
 
   test("a server certificate from another CA is refused unless insecure-skip-tls-verify", async () => {
-    const noCa = { ...bearer(), ca: readFileSync(path.join(dir, "client.crt")) };
+    const noCa = { ...bearer(), ca: pem.clientCert };
     await assert.rejects(provider(noCa).status("churn"), isError("unreachable", /reading Rollout 'churn' in namespace 'ml': the Kubernetes API at https:\/\/127\.0\.0\.1:\d+ is unreachable \(\w+/));
     await provider({ ...noCa, insecureSkipTlsVerify: true }).status("churn");
   });
@@ -337,18 +267,83 @@ describe("operations send the plugin's patches", () => {
     assert.deepEqual(patches(), []);
   });
 
-  test("setWeight: refused with the reason, and not among the capabilities", async () => {
+  test("setWeight to a step of the Rollout: the plugin's status patch with that step's index; weights among the capabilities", async () => {
     const p = provider();
-    assert.deepEqual([...p.capabilities].sort(), ["abort", "history", "promote", "rollback", "shadow"]);
-    await assert.rejects(p.setWeight("churn", "v2", 50), isError("unsupported", /Argo Rollouts' controller owns the canary weight and moves it by the Rollout's steps/));
-    assert.throws(() => requireCapability(p, "weights"), isError("unsupported", /argo cannot set weights/));
-    assert.equal(requests.length, 0);
+    assert.deepEqual([...p.capabilities].sort(), ["abort", "history", "promote", "rollback", "shadow", "weights"]);
+    requireCapability(p, "weights");
+    const s = await p.setWeight("churn", "v2", 50);
+    assert.deepEqual(patches(), [{ method: "PATCH", path: `${ROLLOUT}/status`, contentType: "application/merge-patch+json", body: { status: { pauseConditions: null, currentStepIndex: 3 } }, auth: "Bearer s3cret" }]);
+    assert.deepEqual(requests.map((r) => `${r.method} ${r.path}`), [`GET ${ROLLOUT}`, `GET ${RS_LIST}`, `PATCH ${ROLLOUT}/status`, `GET ${ROLLOUT}`, `GET ${RS_LIST}`, `GET ${RUNS}`, `GET ${VS}`]);
+    // No controller runs here: the status read after the patch still has the old weight, and says why.
+    assert.deepEqual(s.canary, { version: "v2", weight: 20 });
+    assert.equal(s.notes?.at(-1), "asked for step 4 (setWeight: 50): the weights shown are the traffic router's until Argo's controller carries it out");
   });
 
-  test("history: one event per revision of this Rollout, oldest first, since the given time", async () => {
+  test("setWeight picks the first step that sets the weight at or after the current step, else the first; nothing is sent when the canary is held there already", async () => {
+    const rollout = fixture("rollout-paused") as { spec: { strategy: { canary: { steps: unknown[] } } }; status: { currentStepIndex: number; canary: { weights: { canary: { weight: number } } } } };
+    routes.set(`GET ${ROLLOUT}`, { status: 200, body: rollout });
+    // At step 3 (the analysis after setWeight 20), with 20 again at step 6: that one, not step 1.
+    rollout.spec.strategy.canary.steps.push({ setWeight: 20 }, { pause: {} });
+    rollout.status.currentStepIndex = 2;
+    await provider().setWeight("churn", "v2", 50);
+    await provider().setWeight("churn", "v2", 20);
+    assert.deepEqual(patches().map((r) => r.body), [{ status: { pauseConditions: null, currentStepIndex: 3 } }, { status: { pauseConditions: null, currentStepIndex: 5 } }]);
+
+    // At step 5 (the timed pause after setWeight 50): back to 20 is the first step that sets it.
+    requests.length = 0;
+    rollout.spec.strategy.canary.steps.splice(5);
+    rollout.status.currentStepIndex = 4;
+    rollout.status.canary.weights.canary.weight = 50;
+    await provider().setWeight("churn", "v2", 20);
+    assert.deepEqual(patches().map((r) => r.body), [{ status: { pauseConditions: null, currentStepIndex: 0 } }]);
+
+    // Held at 50 already (the traffic router has it, a pause follows): asking again sends nothing.
+    requests.length = 0;
+    const s = await provider().setWeight("churn", "v2", 50);
+    assert.deepEqual(patches(), []);
+    assert.equal(s.canary?.weight, 50);
+    routes = defaultRoutes();
+    await provider().setWeight("churn", "v2", 20);
+    assert.deepEqual(patches(), []);
+  });
+
+  test("setWeight on a Rollout paused by hand (spec.paused): the status patch, then spec.paused false, as the plugin's promote", async () => {
+    const rollout = fixture("rollout-paused") as { spec: Record<string, unknown> };
+    rollout.spec["paused"] = true;
+    routes.set(`GET ${ROLLOUT}`, { status: 200, body: rollout });
+    await provider().setWeight("churn", "v2", 50);
+    assert.deepEqual(patches().map(({ path: p, contentType, body }) => ({ p, contentType, body })), [
+      { p: `${ROLLOUT}/status`, contentType: "application/merge-patch+json", body: { status: { pauseConditions: null, currentStepIndex: 3 } } },
+      { p: ROLLOUT, contentType: "application/merge-patch+json", body: { spec: { paused: false } } },
+    ]);
+  });
+
+  test("setWeight refusals, each with the reason, and nothing sent: 0, 100, not the canary, a weight no step sets, an aborted canary", async () => {
+    const p = provider();
+    await assert.rejects(p.setWeight("churn", "v2", 0), isError("refused", /argo sets no weight of 0: abort the canary .* or roll it back/));
+    await assert.rejects(p.setWeight("churn", "v2", 100), isError("refused", /argo sets no weight of 100: promote the canary instead/));
+    await assert.rejects(p.setWeight("churn", "v2", 12.5), isError("refused", /a weight is a whole percent from 0 to 100, got 12\.5/));
+    assert.equal(requests.length, 0, "refused before any request");
+    await assert.rejects(p.setWeight("churn", "v1", 50), isError("refused", /^cannot set v1's weight on Rollout 'churn': the running canary is v2; Argo canaries the version in the Rollout's spec\.template, so to canary v1, change the spec$/));
+    await assert.rejects(p.setWeight("churn", "v2", 30), isError("refused", /^Rollout 'churn' steps set 20, 50; Argo moves a canary only between its steps: choose one of those, or add a setWeight: 30 step to spec\.strategy\.canary\.steps$/));
+    const aborted = fixture("rollout-paused") as { status: Record<string, unknown> };
+    aborted.status["abort"] = true;
+    routes.set(`GET ${ROLLOUT}`, { status: 200, body: aborted });
+    await assert.rejects(p.setWeight("churn", "v2", 50), isError("refused", /its canary was aborted; roll back, or re-apply the Rollout/));
+    routes = defaultRoutes("rollout-healthy");
+    await assert.rejects(p.setWeight("churn", "v3", 50), isError("refused", /no canary is running \(stable: v2\); Argo canaries the version in the Rollout's spec\.template/));
+    assert.deepEqual(patches(), []);
+  });
+
+  test("canarySteps: the setWeight steps, held when a pause without duration follows", async () => {
+    assert.deepEqual(await provider().canarySteps("churn"), [{ weight: 20, held: true }, { weight: 50, held: false }]);
+    assert.deepEqual(requests.map((r) => `${r.method} ${r.path}`), [`GET ${ROLLOUT}`]);
+  });
+
+  test("history: one event per revision of this Rollout, with its version, oldest first, since the given time", async () => {
     assert.deepEqual(await provider().history("churn", 0), [
-      { t: Date.parse("2025-05-02T09:12:41Z"), kind: "other", source: "revision 1: v1" },
-      { t: Date.parse("2025-06-10T14:02:58Z"), kind: "other", source: "revision 2: v2" },
+      { t: Date.parse("2025-05-02T09:12:41Z"), kind: "other", version: "v1", source: "revision 1: v1" },
+      { t: Date.parse("2025-06-10T14:02:58Z"), kind: "other", version: "v2", source: "revision 2: v2" },
     ]);
     assert.deepEqual((await provider().history("churn", Date.parse("2025-06-01T00:00:00Z"))).map((e) => e.source), ["revision 2: v2"]);
   });

@@ -229,7 +229,7 @@ describe("providerFor", () => {
       const argo = parseConfig(`backends: {prod: {url: 'http://prom:9090'}}\nargo: {kubeconfig: config}\nmodels:\n  fraud: {rollout: argo, argo_rollout: fraud-scorer}\n`).config!;
       const provider = await providerFor(argo, "fraud", secrets, { baseDir: dir });
       assert.equal(provider.kind, "argo");
-      assert.equal(provider.capabilities.has("weights"), false, "Argo's controller owns the weight");
+      assert.equal(provider.capabilities.has("weights"), true, "between the Rollout's steps");
       assert.deepEqual(secrets.asked, []);
       await assert.rejects(providerFor(argo, "fraud", secrets, { baseDir: path.join(dir, "elsewhere") }), (err: unknown) => err instanceof ProviderError && err.kind === "not-found" && /the kubeconfig .*elsewhere\/config cannot be read \(ENOENT\)/.test(err.message));
       await assert.rejects(providerFor(argo, "fraud", secrets, { baseDir: dir, trusted: false }), (err: unknown) => err instanceof ProviderError && /not read in an untrusted workspace/.test(err.message));

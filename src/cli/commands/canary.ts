@@ -10,8 +10,8 @@ import type { Command, ParsedArgs } from "../command";
 import { CONFIG_FLAGS, loadWorkspace } from "../configSource";
 import type { CliIo } from "../io";
 import { asMetricsUsageError, openMetrics } from "../metricsSource";
-import { metricsPolicy, providerTarget } from "../../rollout/metricsCanary";
-import { ProviderError, requireCapability } from "../../rollout/provider";
+import { prepareProviderCanary, runProviderCanary } from "../../rollout/providerCanary";
+import { ProviderError } from "../../rollout/provider";
 import { providerFor } from "../../rollout/providers";
 import { UsageError } from "../errors";
 import { stringFlag } from "../parse";
@@ -59,21 +59,16 @@ async function onGateway(config: Config, model: string, candidate: string, polic
   return hostCanary(gatewayTarget(admin, model, routing.stable, candidate, policy.metrics.map((m) => m.name)), policy, { signal, onDecision: (d) => io.stderr(decisionLine(candidate)(d)) });
 }
 
-/** Another provider (Unleash) moves the traffic; the model's metrics backend measures the versions. */
+/** Another provider (Unleash, Argo) moves the traffic; the model's metrics backend measures the versions. */
 async function onProvider(args: ParsedArgs, config: Config, where: { model: string; baseDir: string }, candidate: string, policyConfig: PolicyConfig, io: CliIo, signal: AbortSignal): Promise<CanaryResult> {
   const { model, baseDir } = where;
-  const policy = metricsPolicy(config, policyConfig);
   const provider = await providerFor(config, model, io.secrets ?? environmentSecrets(), { actor: "prodinsights canary run", baseDir });
-  // A canary moves the candidate's weight step by step: a provider that sets no weights (Argo) runs its own.
-  requireCapability(provider, "weights");
-  const status = await provider.status(model, signal);
-  if (candidate === status.stable) throw new UsageError(`${candidate} is already the stable version of '${model}'`);
-  if (status.canary && status.canary.version !== candidate) throw new UsageError(`a canary of ${status.canary.version} is already running for '${model}' on ${provider.kind}`);
+  const prepared = await prepareProviderCanary(config, provider, model, candidate, policyConfig, signal);
+  for (const warning of prepared.warnings) io.stderr(`Warning: ${warning}.\n`);
   const session = await openMetrics(args, io, (ws) => ws.config.models.get(model)?.backend);
-  io.stderr(`Canary of ${model} ${candidate} against ${status.stable} on ${provider.kind}, policy '${policyConfig.name}': steps ${policyConfig.steps.join(", ")}% every ${policyConfig.intervalMs / 1000} s, judged on ${policy.metrics.map((m) => m.name).join(", ")} from ${session.backend.name}.\n`);
-  const target = providerTarget(provider, session.api, config, policyConfig, { model, baseline: status.stable, candidate, signal });
+  io.stderr(`Canary of ${model} ${candidate} against ${prepared.baseline} on ${provider.kind}, policy '${policyConfig.name}': steps ${policyConfig.steps.join(", ")}% every ${policyConfig.intervalMs / 1000} s, judged on ${prepared.policy.metrics.map((m) => m.name).join(", ")} from ${session.backend.name}.\n`);
   try {
-    return await hostCanary(target, policy, { signal, onDecision: (d) => io.stderr(decisionLine(candidate)(d)) });
+    return await runProviderCanary(prepared, config, provider, session.api, { signal, onDecision: (d) => io.stderr(decisionLine(candidate)(d)) });
   } catch (err) {
     throw asMetricsUsageError(err);
   }
@@ -95,9 +90,10 @@ export const canaryCommand: Command = {
     "version after each step's interval, and is promoted after the last, or rolled back at the first failed",
     "check. Exit code 0 when promoted, 1 when rolled back, 2 for a mistake in the call or the file. Ctrl-C",
     "rolls back. The traffic moves through the model's rollout provider: the gateway of 'gateway:', which",
-    "also counts each version's requests, or Unleash, judged on the policy's metrics from the model's",
-    "metrics backend. Tokens come from the environment. Decisions are printed as they are made. See",
-    "docs/canary.md and docs/rollout-providers.md.",
+    "also counts each version's requests, or Unleash or Argo Rollouts, judged on the policy's metrics from",
+    "the model's metrics backend. On Argo the candidate is the Rollout's running canary, and each policy",
+    "step below 100 must be a setWeight step of the Rollout, followed by pause: {}. Tokens come from the",
+    "environment. Decisions are printed as they are made. See docs/canary.md and docs/rollout-providers.md.",
   ].join("\n"),
   examples: ["prodinsights canary run --model churn --version v2", "prodinsights canary run --model churn --version v3 --policy quick --json > canary.json"],
   async run(args, io) {

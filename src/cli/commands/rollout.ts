@@ -42,7 +42,8 @@ export const rolloutCommand: Command = {
   details: [
     "The provider is the model's `rollout:` in prodinsights.yaml: the gateway (its admin token from",
     "gateway.token), Unleash (an admin API token from unleash.token) or Argo Rollouts (a kubeconfig);",
-    "see docs/rollout-providers.md. A provider refuses what it cannot do (Argo sets no weights).",
+    "see docs/rollout-providers.md. A provider refuses what it cannot do (Unleash mirrors no traffic;",
+    "Argo sets only the weights of its Rollout's steps).",
     "status, weight, promote, rollback and abort print the traffic after the change. A change that",
     "another edit beat is refused rather than overwritten. init (Unleash) makes the model's flag with",
     "its stable version. Exit 2 for a mistake in the call or an answer of the provider.",
