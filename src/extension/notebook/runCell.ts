@@ -108,8 +108,9 @@ export async function runCell(language: string, source: string, settings: Notebo
   if (command.help && run.code === 0) return { kind: "text", text: run.stdout };
   if (run.code !== 0 || run.document === undefined) {
     // "prodinsights ab: Unknown option '--foo'. See …" → the part after the command's name.
-    const reason = failureOf(run).replace(/^prodinsights [a-z-]+: /, "");
-    const details = run.stderr.split("\n").slice(1).join("\n").trim();
+    const failure = failureOf(run);
+    const reason = failure.replace(/^prodinsights [a-z-]+: /, "");
+    const details = run.stderr.split("\n").filter((l) => l !== failure).join("\n").trim();
     const placed = placeInCell(source, reason, complaintOffset(reason, command));
     const excerpt = [placed.excerpt, details].filter(Boolean).join("\n\n");
     return { kind: "error", name: run.code === 1 ? "Internal error" : `${command.argv[0]} failed`, message: placed.message, ...(excerpt ? { excerpt } : {}) };

@@ -86,8 +86,12 @@ export async function runInsights(argv: readonly string[], options: InsightsOpti
   }
 }
 
-/** The one-line reason of a failed run, for a Problem: stderr's first line, else the exit code. */
+/**
+ * The one-line reason of a failed run, for a Problem: the CLI's own `prodinsights <command>: …`
+ * line (progress such as "retrying … after: …" comes before it), else stderr's first line, else
+ * the exit code.
+ */
 export function failureOf(run: InsightsRun): string {
-  const line = run.stderr.split("\n").find((l) => l.trim() !== "");
-  return line ?? `exited with code ${run.code}`;
+  const lines = run.stderr.split("\n").filter((l) => l.trim() !== "");
+  return lines.filter((l) => /^prodinsights [a-z-]+: /.test(l)).at(-1) ?? lines[0] ?? `exited with code ${run.code}`;
 }

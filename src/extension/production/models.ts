@@ -1,19 +1,21 @@
 /**
  * The models of prodinsights.yaml as the rollout provider routes them: each version's weight and
- * role, its requests and errors since the gateway started, its error rate against the stable
+ * role, its requests and errors (since the gateway started, or over the last 24 hours from the
+ * model's Prometheus backend for Unleash and Argo Rollouts), its error rate against the stable
  * version, its last 24 hours, and the model's drift. No `vscode` here.
  */
-import type { ModelConfig } from "../../config/types";
+import type { Backend, ModelConfig } from "../../config/types";
 import { twoProportionTest } from "../../core/stats/twoProportionTest";
 import path from "node:path";
 import { environmentSecrets, MissingSecretError } from "../../config/secrets";
-import type { GatewayAdmin, GatewayState, ModelRouting, VersionTotals } from "../../rollout/gateway";
+import type { GatewayAdmin, GatewayState, ModelRouting } from "../../rollout/gateway";
 import type { RolloutStatus } from "../../rollout/provider";
 import { providerFor } from "../../rollout/providers";
 import { backendOf, driftArgv, json, problemOf, type GatherContext } from "./context";
 import { readErrorRateSeries, SERIES_HOURS } from "./errorSeries";
 import { driftEvidence } from "./evidence";
 import type { ModelSnapshot, Problem, VersionSnapshot } from "./types";
+import { readVersionTotals, TOTALS_HOURS, type VersionCounts } from "./versionTotals";
 
 /** The gateway's routing of every model, or why there is none. */
 export type GatewayRead = { readonly state: GatewayState } | { readonly problem: Problem };
@@ -22,7 +24,7 @@ export type GatewayRead = { readonly state: GatewayState } | { readonly problem:
  * Against the stable version by the two-proportion test (R prop.test, correct = FALSE). With no
  * error on either side the test is undefined; the rates are equal, so difference 0 and p = 1.
  */
-export function versusStable(version: VersionTotals, stable: VersionTotals, stableName: string): VersionSnapshot["vsStable"] {
+export function versusStable(version: VersionCounts, stable: VersionCounts, stableName: string): VersionSnapshot["vsStable"] {
   if (version.requests === 0 || stable.requests === 0) return undefined;
   if (version.errors + stable.errors === 0) return { stable: stableName, difference: 0, pValue: 1 };
   const test = twoProportionTest([version.errors, stable.errors], [version.requests, stable.requests]);
@@ -36,7 +38,7 @@ function roleOf(routing: ModelRouting, version: string): VersionSnapshot["role"]
   return "other";
 }
 
-function versionsOf(routing: ModelRouting, totals: Readonly<Record<string, VersionTotals>> | undefined, series: Map<string, number[]> | undefined): VersionSnapshot[] {
+function versionsOf(routing: ModelRouting, totals: Readonly<Record<string, VersionCounts>> | undefined, series: Map<string, number[]> | undefined): VersionSnapshot[] {
   const stable = totals?.[routing.stable];
   return Object.entries(routing.weights).map(([name, weight]) => {
     const t = totals?.[name];
@@ -83,6 +85,28 @@ async function readProvider(ctx: GatherContext, model: ModelConfig): Promise<{ s
   }
 }
 
+type TotalsRead = { readonly totals: Readonly<Record<string, VersionCounts>>; readonly from: NonNullable<ModelSnapshot["totalsFrom"]> } | { readonly problem: Problem };
+
+/**
+ * Each version's requests and errors, or why there are none. The gateway counts its own versions'
+ * requests; Unleash and Argo Rollouts count none, so theirs come from the model's metrics backend.
+ * Undefined when nothing can count them (no gateway admin, a logs backend).
+ */
+async function readTotals(ctx: GatherContext, model: ModelConfig, admin: GatewayAdmin | undefined, backend: Backend | undefined): Promise<TotalsRead | undefined> {
+  if (model.rollout === "gateway") {
+    if (!admin) return undefined;
+    return ctx.read(() => admin.totals(model.name, ctx.signal)).then(
+      (totals): TotalsRead => ({ totals, from: { source: "gateway" } }),
+      (err: unknown): TotalsRead => ({ problem: problemOf(err, "request totals") }),
+    );
+  }
+  if (backend?.type !== "prometheus") return undefined;
+  return readVersionTotals(ctx, model.name, backend.name).then(
+    (totals): TotalsRead => ({ totals, from: { source: "backend", backend: backend.name, hours: TOTALS_HOURS } }),
+    (err: unknown): TotalsRead => ({ problem: problemOf(err, `request totals from ${backend.name}`) }),
+  );
+}
+
 /** The model's drift, from its first drift monitor's windows (or the CLI's default windows). */
 async function driftOf(ctx: GatherContext, model: ModelConfig): Promise<{ drift?: ModelSnapshot["drift"]; problem?: Problem }> {
   const monitor = [...ctx.config.monitors.values()].find((m) => m.kind === "drift" && m.model === model.name);
@@ -98,7 +122,7 @@ export async function gatherModel(ctx: GatherContext, model: ModelConfig, gatewa
   const backend = backendOf(ctx, model.backend);
   const driftRead = routingOnly ? Promise.resolve({}) : driftOf(ctx, model).catch((err: unknown) => ({ problem: problemOf(err, "drift") }) as Awaited<ReturnType<typeof driftOf>>);
   let routing: ModelRouting | undefined;
-  let totals: Readonly<Record<string, VersionTotals>> | undefined;
+  let totals: Exclude<TotalsRead, { problem: Problem }> | undefined;
   let series: Map<string, number[]> | undefined;
   /** A provider's canary version (the gateway's own canary is in its routing). */
   let candidate: string | undefined;
@@ -116,16 +140,17 @@ export async function gatherModel(ctx: GatherContext, model: ModelConfig, gatewa
     if (!routing) problems.push({ message: `the gateway does not route model '${model.name}' (it routes ${Object.keys(gateway.read.state.models).join(", ") || "none"})` });
   }
   if (routing) {
-    const admin = model.rollout === "gateway" ? gateway.admin : undefined;
+    // The totals are traffic, which routingOnly keeps; the error rate series is an analysis.
     const [t, s] = await Promise.all([
-      // Only the gateway counts each version's requests; other providers' versions get their error rate series from the backend.
-      admin ? ctx.read(() => admin.totals(model.name, ctx.signal)).catch((err: unknown) => void problems.push(problemOf(err, "request totals"))) : undefined,
+      readTotals(ctx, model, gateway.admin, backend),
       backend?.type === "prometheus" && !routingOnly
-        ? readErrorRateSeries(ctx, model.name, backend.name).catch((err: unknown) => void problems.push(problemOf(err, "error rate series")))
+        ? readErrorRateSeries(ctx, model.name, backend.name).catch((err: unknown): Problem => problemOf(err, "error rate series"))
         : undefined,
     ]);
-    totals = t ?? undefined;
-    series = s ?? undefined;
+    if (t && "problem" in t) problems.push(t.problem);
+    else totals = t;
+    if (s instanceof Map) series = s;
+    else if (s) problems.push(s);
   }
   const drift: Awaited<ReturnType<typeof driftOf>> = await driftRead;
   if (drift.problem) problems.push(drift.problem);
@@ -135,7 +160,8 @@ export async function gatherModel(ctx: GatherContext, model: ModelConfig, gatewa
     name: model.name,
     provider: model.rollout,
     ...(routing ? { stable: routing.stable } : {}),
-    versions: routing ? versionsOf(routing, totals, series).map((v) => (v.name === candidate ? { ...v, role: "canary" as const } : v)) : [],
+    versions: routing ? versionsOf(routing, totals?.totals, series).map((v) => (v.name === candidate ? { ...v, role: "canary" as const } : v)) : [],
+    ...(totals ? { totalsFrom: totals.from } : {}),
     ...(shadow ? { shadow: { version: shadow.version, share: shadow.share } } : {}),
     ...(canary ? { canary } : {}),
     ...(drift.drift ? { drift: drift.drift } : {}),

@@ -32,6 +32,12 @@ export interface ModelSnapshot {
   readonly provider: "gateway" | "unleash" | "argo";
   readonly stable?: string;
   readonly versions: readonly VersionSnapshot[];
+  /**
+   * Where the versions' requests and errors come from: the gateway's counts since it started, or,
+   * for the other providers, the model's metrics backend over the last `hours`. Absent when they
+   * could not be read.
+   */
+  readonly totalsFrom?: { readonly source: "gateway" } | { readonly source: "backend"; readonly backend: string; readonly hours: number };
   readonly shadow?: { readonly version: string; readonly share: number };
   /** The running canary, or the last one that ended. */
   readonly canary?: { readonly version: string; readonly baseline: string; readonly steps: readonly number[]; readonly active: boolean; readonly result: CanaryResult };

@@ -3,6 +3,7 @@ import { percent, pIs, points } from "../../core/format";
 import type { ModelSnapshot, VersionSnapshot } from "../production/types";
 import type { ProductionStore } from "../store";
 import { messageItem, problemItem, safeMarkdown, SnapshotTree } from "./items";
+import { versionCounts } from "./versionText";
 
 type Node =
   | { readonly kind: "model"; readonly model: ModelSnapshot }
@@ -91,7 +92,7 @@ function versionItem(model: ModelSnapshot, v: VersionSnapshot): vscode.TreeItem 
   item.contextValue = `version.${v.role}.${model.provider}`;
   item.tooltip = safeMarkdown([
     `${model.name} ${v.name}: ${v.role}, ${v.weight}% of traffic`,
-    v.requests !== undefined ? `${v.requests.toLocaleString("en-US")} requests, ${(v.errors ?? 0).toLocaleString("en-US")} errors` : "no request counts",
+    versionCounts(model, v),
     ...(worse ? [`errors are higher than ${v.vsStable!.stable}'s beyond chance (${pIs(v.vsStable!.pValue)})`] : []),
   ]);
   if (v.role !== "stable" && model.stable) {

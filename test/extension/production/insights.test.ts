@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { environmentSecrets } from "../../../src/config/secrets";
-import { runInsights } from "../../../src/extension/production/insights";
+import { failureOf, runInsights } from "../../../src/extension/production/insights";
 import { generateLogs, type GeneratedLogs } from "../../support/generateLogs";
 
 test("sample-size --json gives the figures as the CLI prints them", async () => {
@@ -109,4 +109,11 @@ describe("secrets from the env map", () => {
     const run = await runInsights(["query", "up", "--at", "now", "--config", "../prodinsights.yaml", "--json"], { cwd: path.join(dir, "sub"), secrets: environmentSecrets({ PI_TEST_EDITOR_TOKEN: "x" }) });
     assert.equal(run.code, 0, run.stderr);
   });
+});
+
+test("failureOf: the CLI's own reason, not the retry notices printed before it", () => {
+  const retried = { code: 2, stdout: "", stderr: "retrying local in 0.1 s after: connection refused\nretrying local in 0.2 s after: connection refused\nprodinsights query: Prometheus API http://127.0.0.1:1: connection refused (after 3 attempts)\n" };
+  assert.equal(failureOf(retried), "prodinsights query: Prometheus API http://127.0.0.1:1: connection refused (after 3 attempts)");
+  assert.equal(failureOf({ code: 1, stdout: "", stderr: "\nTypeError: boom\n    at x\n" }), "TypeError: boom");
+  assert.equal(failureOf({ code: 3, stdout: "", stderr: "" }), "exited with code 3");
 });
