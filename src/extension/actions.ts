@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import type { Config } from "../config/types";
+import type { Config, PolicyConfig } from "../config/types";
 import type { ChaosRuleInput, GatewayAdmin } from "../rollout/gateway";
 import type { RolloutProvider } from "../rollout/provider";
 import type { ExtensionContextHolder } from "./context";
@@ -110,14 +110,14 @@ export class RolloutActions {
   }
 
   async canary(arg: unknown): Promise<void> {
-    const { m, t, config, snapshot } = await this.modelOf(arg, "Start Canary Rollout", gatewayOnly);
+    const { m, t, config, snapshot } = await this.modelOf(arg, "Start Canary Rollout");
     if (!m) return;
-    requireGateway(m, "cannot host a canary: run 'prodinsights canary run' for it");
     const baseline = m.stable;
     const version = await pickVersion(snapshot, m.name, t, `Start a canary of ${m.name}`, (role) => role !== "stable");
     if (!version || !baseline) return;
     const policyName = config.models.get(m.name)?.policy ?? "canary";
     const policy = config.policies.get(policyName);
+    if (m.provider !== "gateway") return this.providerCanary(m, version, baseline, config, policy);
     await this.apply({
       model: m.name,
       title: `Start a canary of ${m.name} ${version}`,
@@ -136,10 +136,60 @@ export class RolloutActions {
     });
   }
 
+  /**
+   * A canary on Unleash or Argo, which host none: this window runs the state machine, moving the
+   * weight through the provider and judging each step on the model's metrics backend, as
+   * `prodinsights canary run` does. Cancelling, or the extension stopping, rolls back.
+   */
+  private async providerCanary(m: ModelSnapshot, version: string, baseline: string, config: Config, policy: PolicyConfig | undefined): Promise<void> {
+    if (!policy) throw new Error(`${m.name} names policy '${config.models.get(m.name)?.policy}', which prodinsights.yaml does not define`);
+    const backendName = config.models.get(m.name)?.backend ?? config.defaultBackend;
+    const backend = config.backends.get(backendName);
+    if (backend?.type !== "prometheus") {
+      throw new Error(`a canary of ${m.name} on ${m.provider} is judged on the model's metrics, and its backend '${backendName}' ${backend ? "reads prediction logs" : "is not in prodinsights.yaml"}: give the model a Prometheus backend`);
+    }
+    await this.apply({
+      model: m.name,
+      title: `Start a canary of ${m.name} ${version}`,
+      verb: "Start Canary",
+      preview: [
+        `On ${m.provider}, against ${baseline}, with policy '${policy.name}': ${describePolicy(policy)}.`,
+        `Each step is judged on ${backend.name}. It promotes ${version} when every step passes, and rolls back to ${baseline} when one fails.`,
+        `${m.provider} does not run canaries itself: this window does, until the last step. Cancelling the progress notification, or closing the window, rolls back.`,
+      ],
+      run: async ({ provider }, signal, progress) => {
+        const engine = await loadEngine();
+        // The extension stopping (the window closing) stops the canary too, which rolls it back.
+        const stopping = new AbortController();
+        const registration = this.ctx.register({ dispose: () => stopping.abort() });
+        try {
+          const both = AbortSignal.any([signal, stopping.signal]);
+          const prepared = await engine.prepareProviderCanary(config, provider, m.name, version, policy, both);
+          const api = await engine.connectBackend(backend, this.secrets.lookup());
+          const result = await engine.runProviderCanary(prepared, config, provider, api, {
+            signal: both,
+            onDecision: (d) => {
+              const what = d.action.type === "set-weight" ? `${d.action.weight}% of traffic to ${version}` : d.action.type;
+              this.ctx.log.info(`canary of ${m.name} ${version}: ${what}: ${d.reasons.join("; ")}`);
+              progress.report({ message: what });
+              this.done(m.name);
+            },
+          });
+          this.told.add(`${m.name}/${version}`);
+          if (result.aborted) return `The canary of ${m.name} ${version} was stopped: ${baseline} takes all traffic.`;
+          if (result.status === "promoted") return `${m.name} ${version} promoted: every step of the canary passed.`;
+          throw new Error(`The canary of ${m.name} ${version} was rolled back: ${result.decisions.at(-1)?.reasons.join("; ") ?? "a step failed"}.`);
+        } finally {
+          registration.dispose();
+        }
+      },
+    });
+  }
+
   async shadow(arg: unknown): Promise<void> {
-    const { m, t, snapshot } = await this.modelOf(arg, "Start Shadow Rollout", gatewayOnly);
+    const { m, t, snapshot } = await this.modelOf(arg, "Start Shadow Rollout", canShadow);
     if (!m) return;
-    requireGateway(m, "cannot mirror traffic");
+    if (!canShadow(m)) throw new Error(`${m.name} rolls out through ${m.provider}, which cannot mirror traffic`);
     const version = await pickVersion(snapshot, m.name, t, `Shadow a version of ${m.name}`, (role) => role !== "stable");
     if (!version) return;
     const shareText = await vscode.window.showInputBox({
@@ -156,9 +206,9 @@ export class RolloutActions {
       title: `Shadow ${m.name} ${version}`,
       verb: "Start Shadow",
       preview: [`${share}% of ${m.name}'s requests are also sent to ${version}; users keep getting the current answers.`, ...(m.shadow ? [`It replaces the shadow of ${m.shadow.version}.`] : [])],
-      run: async ({ admin }, signal) => {
-        if (!admin) throw new Error(`${m.name} has no gateway`);
-        await admin.setShadow(m.name, version, share, signal);
+      run: async ({ provider }, signal) => {
+        if (!provider.setShadow) throw new Error(`${m.name} rolls out through ${provider.kind}, which cannot mirror traffic`);
+        await provider.setShadow(m.name, version, share, signal);
         return `${m.name} ${version} is shadowing ${share}% of requests.`;
       },
     });
@@ -298,8 +348,9 @@ export class RolloutActions {
   }
 }
 
-/** Canaries the gateway hosts, shadows and chaos are the gateway's alone (docs/rollout-providers.md). */
+/** Chaos is the gateway's alone; shadows the gateway's and Argo's, through Istio (docs/rollout-providers.md). */
 const gatewayOnly = (m: ModelSnapshot): boolean => m.provider === "gateway";
+const canShadow = (m: ModelSnapshot): boolean => m.provider === "gateway" || m.provider === "argo";
 
 function requireGateway(m: ModelSnapshot, what: string): void {
   if (m.provider !== "gateway") throw new Error(`${m.name} rolls out through ${m.provider}, which ${what}`);

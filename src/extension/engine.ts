@@ -20,3 +20,4 @@ export { connectBackend } from "../telemetry/metrics/connect";
 export { NOTEBOOK_COMMANDS } from "../cli/analysisCommands";
 export { providerFor } from "../rollout/providers";
 export { GatewayProvider } from "../rollout/gatewayProvider";
+export { prepareProviderCanary, runProviderCanary } from "../rollout/providerCanary";

@@ -1,9 +1,12 @@
 /**
  * A model that rolls out through Unleash, in real VS Code: a real Unleash on PostgreSQL
  * (scripts/unleash.mjs), its admin token given with Connect Backend… as the `${secret:UNLEASH}` of
- * prodinsights.yaml. The Models view shows the flag's versions; Promote goes through Unleash; the
- * gateway-only actions are refused with the reason. Missing parts skip the suite locally and fail
- * it under CI.
+ * prodinsights.yaml. The Models view shows the flag's versions; Start Canary runs in the window,
+ * moving the flag's rollout, and cancelling it rolls back; Promote goes through Unleash; the
+ * gateway-only actions are refused with the reason. The model's metrics backend is a real (empty)
+ * Prometheus: the canary is cancelled before its first measurement, which the CLI's suite covers
+ * (test/cli/canaryUnleash.integration.test.ts). Missing parts skip the suite locally and fail it
+ * under CI.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -15,7 +18,9 @@ import {
   clickDialogButton,
   EditorSession,
   editorPartsOrSkip,
+  notification,
   openViewContainer,
+  outputText,
   pickQuickItem,
   quickPickItems,
   readDialog,
@@ -23,23 +28,25 @@ import {
   waitForNotification,
   waitForTree,
 } from "../support/vscodeDriver";
+import { missingBinaries, startServer, type RunningServer } from "../support/servers";
 import { type RunningUnleash, unleashOrSkip } from "../support/unleash";
 
 describe("a model on Unleash in real VS Code", async () => {
   const { skip: noEditor, failed } = await editorPartsOrSkip();
   if (failed) return;
-  const parts = await unleashOrSkip();
+  const parts = await unleashOrSkip(missingBinaries("prometheus") ?? "");
   if (parts.failed) return;
   const skip = noEditor || parts.skip;
   let dir: string;
   let unleash: RunningUnleash | undefined;
+  let prometheus: RunningServer | undefined;
   let provider: UnleashProvider;
   let editor: EditorSession | undefined;
 
   before(async () => {
     if (skip) return;
     dir = mkdtempSync(path.join(tmpdir(), "prodinsights-e2e-unleash-"));
-    unleash = await parts.start();
+    [unleash, prometheus] = await Promise.all([parts.start(), startServer("prometheus", { history: false })]);
     provider = new UnleashProvider({ url: unleash.url, token: unleash.adminToken, project: "default", environment: "production", flags: () => ({ flag: "fraud-model", stickiness: "userId" }) });
     await provider.init("fraud", "v1");
     await provider.setWeight("fraud", "v2", 25);
@@ -51,11 +58,14 @@ describe("a model on Unleash in real VS Code", async () => {
         "version: 1",
         "backends:",
         '  logs: {type: logs, paths: ["logs/*.jsonl"]}',
+        `  prom: {url: "${prometheus.url}"}`,
         "unleash:",
         `  url: "${unleash.url}"`,
         "  token: ${secret:UNLEASH}",
         "models:",
-        "  fraud: {rollout: unleash, flag: fraud-model}",
+        "  fraud: {rollout: unleash, flag: fraud-model, backend: prom, policy: slow}",
+        "policies:",
+        "  slow: {steps: [10, 50], interval: 10m, metrics: [error_rate]}",
         "",
       ].join("\n"),
     );
@@ -64,7 +74,7 @@ describe("a model on Unleash in real VS Code", async () => {
 
   after(async () => {
     await editor?.close();
-    await unleash?.stop();
+    await Promise.all([unleash?.stop(), prometheus?.stop()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -89,11 +99,42 @@ describe("a model on Unleash in real VS Code", async () => {
     });
   });
 
-  test("Start Canary Rollout… is refused for it, with how to run one", { skip, timeout: 60_000 }, async () => {
+  test("Start Canary Rollout… runs in the window: the flag's rollout moves to the first step, and cancelling rolls back", { skip, timeout: 120_000 }, async () => {
     const { page } = editor!;
-    await editor!.step("canary refused", async () => {
+    try {
+      await canaryCancelled(page);
+    } finally {
+      // As the next tests expect it.
+      await provider.setWeight("fraud", "v2", 25);
+    }
+  });
+
+  async function canaryCancelled(page: EditorSession["page"]): Promise<void> {
+    await editor!.step("canary on unleash", async () => {
       await runCommand(page, "Production Insights: Start Canary Rollout…");
-      await waitForNotification(page, /fraud rolls out through unleash, which cannot host a canary: run 'prodinsights canary run' for it/);
+      await pickQuickItem(page, "v2");
+      const dialog = await readDialog(page);
+      assert.equal(dialog.message, "Start a canary of fraud v2?");
+      assert.match(dialog.detail, /On unleash, against v1, with policy 'slow': steps 10% → 50%, 600 s each/);
+      assert.match(dialog.detail, /Each step is judged on prom\./);
+      assert.match(dialog.detail, /this window does, until the last step\. Cancelling the progress notification, or closing the window, rolls back\./);
+      await clickDialogButton(page, "Start Canary");
+      await waitForNotification(page, /Start a canary of fraud v2.*10% of traffic to v2/);
+      assert.deepEqual((await provider.status("fraud")).canary, { version: "v2", weight: 10 });
+      await notification(page, /Start a canary of fraud v2/).getByRole("button", { name: "Cancel" }).click();
+      await waitForNotification(page, "The canary of fraud v2 was stopped: v1 takes all traffic.");
+      const after = await provider.status("fraud");
+      assert.equal(after.canary, undefined);
+      assert.equal(after.weights["v1"], 100);
+      assert.match(await outputText(page, "Production Insights"), /canary of fraud v2: 10% of traffic to v2/);
+    });
+  }
+
+  test("Start Shadow Rollout… is refused for it: Unleash cannot mirror traffic", { skip, timeout: 60_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("shadow refused", async () => {
+      await runCommand(page, "Production Insights: Start Shadow Rollout…");
+      await waitForNotification(page, /fraud rolls out through unleash, which cannot mirror traffic/);
     });
   });
 

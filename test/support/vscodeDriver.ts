@@ -453,7 +453,8 @@ export async function outputText(page: Page, channel: string): Promise<string> {
   }
   const lines = page.locator(".panel .output-view .view-lines, .panel .monaco-editor .view-lines").first();
   await lines.waitFor({ timeout: 30_000 });
-  return lines.innerText();
+  // The editor draws spaces as no-break spaces.
+  return (await lines.innerText()).replace(/\u00a0/g, " ");
 }
 
 export function escapeRegExp(s: string): string {
