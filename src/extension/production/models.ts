@@ -126,12 +126,14 @@ export async function gatherModel(ctx: GatherContext, model: ModelConfig, gatewa
   let series: Map<string, number[]> | undefined;
   /** A provider's canary version (the gateway's own canary is in its routing). */
   let candidate: string | undefined;
+  let notes: readonly string[] = [];
   if (model.rollout !== "gateway") {
     const read = await readProvider(ctx, model);
     if ("problem" in read) problems.push(read.problem);
     else {
       routing = routingOf(read.status);
       candidate = read.status.canary?.version;
+      notes = read.status.notes ?? [];
     }
   } else if (!gateway.read || "problem" in gateway.read) {
     problems.push({ message: "no routing: the gateway is not connected" });
@@ -163,6 +165,7 @@ export async function gatherModel(ctx: GatherContext, model: ModelConfig, gatewa
     versions: routing ? versionsOf(routing, totals?.totals, series).map((v) => (v.name === candidate ? { ...v, role: "canary" as const } : v)) : [],
     ...(totals ? { totalsFrom: totals.from } : {}),
     ...(shadow ? { shadow: { version: shadow.version, share: shadow.share } } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
     ...(canary ? { canary } : {}),
     ...(drift.drift ? { drift: drift.drift } : {}),
     problems,

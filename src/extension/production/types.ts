@@ -39,6 +39,8 @@ export interface ModelSnapshot {
    */
   readonly totalsFrom?: { readonly source: "gateway" } | { readonly source: "backend"; readonly backend: string; readonly hours: number };
   readonly shadow?: { readonly version: string; readonly share: number };
+  /** What the provider itself says of the rollout (Argo's phase, step and analysis runs), for people. */
+  readonly notes?: readonly string[];
   /** The running canary, or the last one that ended. */
   readonly canary?: { readonly version: string; readonly baseline: string; readonly steps: readonly number[]; readonly active: boolean; readonly result: CanaryResult };
   /** From the model's drift monitor (or a drift check over its default windows). */

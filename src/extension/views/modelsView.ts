@@ -37,6 +37,7 @@ export class ModelsTree extends SnapshotTree<Node> {
     if (node.kind !== "model") return [];
     const { model } = node;
     const rows: Node[] = model.versions.map((version) => ({ kind: "version", model, version }));
+    if (model.notes?.length) rows.push({ kind: "item", item: notesItem(model) });
     if (model.drift) rows.push({ kind: "item", item: driftItem(model) });
     if (model.canary) rows.push({ kind: "item", item: canaryItem(model) });
     for (const problem of model.problems) rows.push({ kind: "item", item: problemItem(problem) });
@@ -98,6 +99,14 @@ function versionItem(model: ModelSnapshot, v: VersionSnapshot): vscode.TreeItem 
   if (v.role !== "stable" && model.stable) {
     item.command = { command: "prodInsights.compareVersions", title: "Compare Versions", arguments: [{ model: model.name, version: v.name } satisfies ModelTarget] };
   }
+  return item;
+}
+
+/** What the provider says of the rollout, e.g. `argo: Paused: CanaryPauseStep · step 2 of 5`; every note in the tooltip. */
+function notesItem(model: ModelSnapshot): vscode.TreeItem {
+  const notes = model.notes!;
+  const item = messageItem(`${model.provider}: ${notes.slice(0, 2).join(" · ")}`, "info");
+  item.tooltip = safeMarkdown(notes);
   return item;
 }
 

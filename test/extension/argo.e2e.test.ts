@@ -1,0 +1,133 @@
+/**
+ * A model that rolls out through Argo Rollouts, in real VS Code. No cluster runs here: the
+ * Kubernetes API is the fake server of the provider's own tests (test/support/fakeKube.ts), over
+ * TLS with a client certificate, serving the Rollout recorded from Argo's CRD types (paused at
+ * setWeight 20, v1 stable, v2 the canary). It runs no controller, so each action is checked by
+ * the request the editor sent, which must be the one the `kubectl argo rollouts` plugin sends.
+ * The workspace's kubeconfig is read because the workspace is trusted. Missing editor parts skip
+ * the suite locally and fail it under CI.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { argoFixture, argoRoutes, startFakeKube, ROLLOUT, VS, type Answer, type FakeKube, type Recorded } from "../support/fakeKube";
+import {
+  clickDialogButton,
+  EditorSession,
+  editorPartsOrSkip,
+  openViewContainer,
+  pickQuickItem,
+  readDialog,
+  runCommand,
+  waitForNotification,
+  waitForTree,
+} from "../support/vscodeDriver";
+
+const b64 = (pem: Buffer): string => pem.toString("base64");
+
+describe("a model on Argo Rollouts in real VS Code", async () => {
+  const { skip, failed } = await editorPartsOrSkip();
+  if (failed) return;
+  let dir: string;
+  let kube: FakeKube | undefined;
+  const requests: Recorded[] = [];
+  const routes: Map<string, Answer> = argoRoutes("rollout-paused");
+  let editor: EditorSession | undefined;
+  const patches = (): Recorded[] => requests.filter((r) => r.method === "PATCH");
+
+  before(async () => {
+    if (skip) return;
+    dir = mkdtempSync(path.join(tmpdir(), "prodinsights-e2e-argo-"));
+    kube = await startFakeKube({ requests, answer: (key) => routes.get(key) });
+    const ws = path.join(dir, "ws");
+    mkdirSync(ws);
+    writeFileSync(
+      path.join(ws, "kubeconfig.yaml"),
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "current-context: ml",
+        `clusters: [{name: test, cluster: {server: '${kube.url}', certificate-authority-data: ${b64(kube.pem.ca)}}}]`,
+        `users: [{name: bot, user: {client-certificate-data: ${b64(kube.pem.clientCert)}, client-key-data: ${b64(kube.pem.clientKey)}}}]`,
+        "contexts: [{name: ml, context: {cluster: test, user: bot, namespace: ml}}]",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(
+      path.join(ws, "prodinsights.yaml"),
+      ["version: 1", "backends:", '  logs: {type: logs, paths: ["logs/*.jsonl"]}', "argo: {kubeconfig: kubeconfig.yaml}", "models:", "  churn: {rollout: argo}", ""].join("\n"),
+    );
+    editor = await EditorSession.start({ folder: ws, runDir: path.join(dir, "run"), suite: "argo" });
+  });
+
+  after(async () => {
+    await editor?.close();
+    kube?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the Models view shows the Rollout's versions, weights, phase and step, read with the kubeconfig's client certificate", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("argo models", async () => {
+      await openViewContainer(page, "Production Insights");
+      const rows = await waitForTree(page, "Models", (r) => r.some((x) => x.label === "v2"));
+      assert.match(rows.find((r) => r.label === "churn")!.description, /stable v1/);
+      assert.match(rows.find((r) => r.label === "v1")!.description, /^stable · 80%/);
+      assert.match(rows.find((r) => r.label === "v2")!.description, /^canary · 20%/);
+      // What Argo says of the rollout: its phase and step.
+      assert.ok(rows.some((r) => r.label === "argo: Paused: CanaryPauseStep · step 2 of 5"), JSON.stringify(rows.map((r) => r.label)));
+      const reads = requests.filter((r) => r.method === "GET" && r.path === ROLLOUT);
+      assert.ok(reads.length > 0 && reads.every((r) => r.clientCN === "rollout-bot" && r.auth === undefined), JSON.stringify(reads.slice(0, 2)));
+      await editor!.screenshot("argo-models");
+    });
+  });
+
+  test("Start Shadow Rollout… mirrors the Istio route to the canary Service", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("argo shadow", async () => {
+      requests.length = 0;
+      await runCommand(page, "Production Insights: Start Shadow Rollout…");
+      await pickQuickItem(page, "v2");
+      await page.locator(".quick-input-title", { hasText: "Shadow churn v2" }).waitFor({ timeout: 30_000 });
+      await page.locator(".quick-input-widget input").first().fill("10");
+      await page.keyboard.press("Enter");
+      const dialog = await readDialog(page);
+      assert.match(dialog.detail, /^10% of churn's requests are also sent to v2/);
+      await clickDialogButton(page, "Start Shadow");
+      await waitForNotification(page, "churn v2 is shadowing 10% of requests.");
+      const route = (argoFixture("virtualservice") as { spec: { http: Record<string, unknown>[] } }).spec.http[0]!;
+      assert.deepEqual(
+        patches().map((p) => ({ path: p.path, contentType: p.contentType, body: p.body })),
+        [{ path: VS, contentType: "application/json-patch+json", body: [{ op: "test", path: "/spec/http/0", value: route }, { op: "replace", path: "/spec/http/0", value: { ...route, mirror: { host: "churn-canary" }, mirrorPercentage: { value: 10 } } }] }],
+      );
+    });
+  });
+
+  test("Start Canary Rollout… over a logs backend is refused with the reason, before anything is sent", { skip, timeout: 60_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("argo canary refused", async () => {
+      requests.length = 0;
+      await runCommand(page, "Production Insights: Start Canary Rollout…");
+      await pickQuickItem(page, "v2");
+      await waitForNotification(page, /a canary of churn on argo is judged on the model's metrics, and its backend 'logs' reads prediction logs: give the model a Prometheus backend/);
+      assert.deepEqual(patches(), []);
+    });
+  });
+
+  test("Promote Version… sends Argo's full promotion, as `kubectl argo rollouts promote --full`", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("argo promote", async () => {
+      requests.length = 0;
+      await runCommand(page, "Production Insights: Promote Version…");
+      await pickQuickItem(page, "v2");
+      const dialog = await readDialog(page);
+      assert.equal(dialog.message, "Promote churn v2?");
+      assert.match(dialog.detail, /v1: 80% → 0% of traffic/);
+      await clickDialogButton(page, "Promote");
+      await waitForNotification(page, "churn v2 promoted: it takes all traffic and is the stable version.");
+      assert.deepEqual(patches().map((p) => ({ path: p.path, contentType: p.contentType, body: p.body })), [{ path: `${ROLLOUT}/status`, contentType: "application/merge-patch+json", body: { status: { promoteFull: true } } }]);
+    });
+  });
+});
