@@ -107,7 +107,7 @@ describe("the schema files", () => {
       assert.equal(s.required?.includes("stamp"), false);
       assert.deepEqual(Object.keys(stamp.properties ?? {}), ["range", "start", "end", "backend", "configHash", "commit", "ranAt", "command"]);
       assert.ok(Object.values(stamp.properties!).every((p) => p.type === "string"));
-      assert.deepEqual(stamp.required, ["range", "ranAt", "command"]);
+      assert.deepEqual(stamp.required, ["ranAt", "command"]);
     });
   }
 
@@ -412,7 +412,7 @@ describe("broken documents are refused", () => {
     assertRefused("ab", broken(ab, ["arms"], [ab.arms[0]]), /^arms: must list at least 2 items/);
   });
 
-  test("the optional stamp: strings, with range, ranAt and command; any other extra field passes", () => {
+  test("the optional stamp: strings, with ranAt and command; any other extra field passes", () => {
     const stamp: ResultStamp = {
       range: "-1d..now",
       start: "2026-11-26T00:00:00Z",
@@ -426,7 +426,7 @@ describe("broken documents are refused", () => {
     for (const kind of ["ab", "samplesize"] as const) {
       const doc = kind === "ab" ? ab : { kind, n: 10.5, perArm: 11, total: 22, p1: 0.1, p2: 0.2, alpha: 0.05, power: 0.8 };
       assertValid(kind, { ...doc, stamp, addedLater: { anything: [1, "two"] } }, "with a stamp");
-      assertValid(kind, { ...doc, stamp: { range: "-1d..now", ranAt: "2026-11-27T10:00:00.000Z", command: "prodinsights sample-size --baseline 0.1 --mde 0.01 --json" } }, "with the fields every run has");
+      assertValid(kind, { ...doc, stamp: { ranAt: "2026-11-27T10:00:00.000Z", command: "prodinsights sample-size --baseline 0.1 --mde 0.01 --json" } }, "with the fields every run has");
       assertRefused(kind, { ...doc, stamp: { range: "-1d..now" } }, /stamp/);
       assertRefused(kind, { ...doc, stamp: { ...stamp, start: 1700000000000 } }, /^stamp\.start: must be text/);
       assertRefused(kind, { ...doc, stamp: "yesterday" }, /^stamp: must be a mapping/);

@@ -29,7 +29,7 @@ function stampText(stamp: ResultStamp): string {
   const window = stamp.start && stamp.end ? ` (${stamp.start.replace(/:\d\d\.\d+Z$/, "Z")} → ${stamp.end.replace(/:\d\d\.\d+Z$/, "Z")})` : "";
   return [
     stamp.command,
-    `range ${stamp.range}${window}`,
+    stamp.range !== undefined ? `range ${stamp.range}${window}` : undefined,
     stamp.backend ? `backend ${stamp.backend}` : undefined,
     stamp.configHash ? `config ${stamp.configHash}` : undefined,
     stamp.commit ? `commit ${stamp.commit}` : undefined,

@@ -119,8 +119,11 @@ export interface RolloutReport {
  * output's metadata.
  */
 export interface ResultStamp {
-  /** The notebook's range as written (`-1d..now`) and what it meant when the cell ran. */
-  readonly range: string;
+  /**
+   * The range the command ran with, as written (`-1d..now`: the cell's own or the notebook's),
+   * and what it meant when the cell ran; absent for commands that take none (`--logs`, `--counts`, sample-size).
+   */
+  readonly range?: string;
   readonly start?: string;
   readonly end?: string;
   readonly backend?: string;

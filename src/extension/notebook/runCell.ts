@@ -66,19 +66,33 @@ function documentOf(command: CellCommand, printed: unknown): ReportDocument {
   return ("kind" in printed ? printed : { ...printed, kind: "samplesize" }) as ReportDocument;
 }
 
-async function stampOf(settings: NotebookSettings, command: CellCommand, document: ReportDocument, options: RunCellOptions, now: number): Promise<ResultStamp> {
+/** The value of `--name` in the argv the cell ran, if it has one. */
+function flagValue(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/**
+ * The range and backend the command ran with (the cell's own, or the notebook's that cellCommand
+ * filled in): none for commands that take neither (`--logs`, `--counts`, sample-size), so that
+ * the stamp never names what did not make the result.
+ */
+async function stampOf(command: CellCommand, document: ReportDocument, options: RunCellOptions, now: number): Promise<ResultStamp> {
   const source = "source" in document && typeof document.source === "object" && document.source !== null ? (document.source as Record<string, unknown>) : {};
+  const range = flagValue(command.argv, "range");
   let window: { start?: string; end?: string } = {};
   try {
-    const range = parseTimeRange(settings.range, now);
-    window = { start: new Date(range.start).toISOString(), end: new Date(range.end).toISOString() };
+    if (range !== undefined) {
+      const r = parseTimeRange(range, now);
+      window = { start: new Date(r.start).toISOString(), end: new Date(r.end).toISOString() };
+    }
   } catch {
-    // A range the CLI refused never gets here; one it did not need (counts) may be anything.
+    // A range the CLI refused never gets here; one a command reads its own way (jumps over logs) may not parse here.
   }
   const [hash, commit] = await Promise.all([typeof source["configHash"] === "string" ? source["configHash"] : configHash(options.cwd), gitCommit(options.cwd)]);
-  const backend = typeof source["backend"] === "string" ? source["backend"] : settings.backend;
+  const backend = typeof source["backend"] === "string" ? source["backend"] : flagValue(command.argv, "backend");
   return {
-    range: settings.range,
+    ...(range !== undefined ? { range } : {}),
     ...window,
     ...(backend ? { backend } : {}),
     ...(hash ? { configHash: hash } : {}),
@@ -121,7 +135,7 @@ export async function runCell(language: string, source: string, settings: Notebo
   } catch (error) {
     return { kind: "error", name: "Cell error", message: error instanceof Error ? error.message : String(error) };
   }
-  const stamp = await stampOf(settings, command, document, options, now);
+  const stamp = await stampOf(command, document, options, now);
   const stamped = { ...document, stamp } as unknown as ReportDocument;
   return { kind: "result", mime: resultMime(document.kind), document: stamped, markdown: `${markdownSummary(stamped)}\n\n${stampLine(stamp)}\n`, stamp };
 }
@@ -130,7 +144,7 @@ export async function runCell(language: string, source: string, settings: Notebo
 export function stampLine(stamp: ResultStamp): string {
   const window = stamp.start && stamp.end ? ` (${stamp.start} → ${stamp.end})` : "";
   const parts = [
-    `range ${stamp.range}${window}`,
+    stamp.range !== undefined ? `range ${stamp.range}${window}` : undefined,
     stamp.backend ? `backend ${stamp.backend}` : undefined,
     stamp.configHash ? `config ${stamp.configHash}` : "no prodinsights.yaml",
     stamp.commit ? `commit ${stamp.commit}` : "not in git",

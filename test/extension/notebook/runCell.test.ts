@@ -82,11 +82,8 @@ describe("a sample-size cell", () => {
     assert.deepEqual([doc.perArm, doc.total], [14751, 29502]);
   });
 
-  test("stamps the range as written and what it meant, when it ran, and the command", () => {
+  test("stamps when it ran and the command; no range, which sample-size does not take", () => {
     assert.deepEqual(outcome.stamp, {
-      range: "-1d..now",
-      start: "2026-11-25T12:00:00.000Z",
-      end: "2026-11-26T12:00:00.000Z",
       ranAt: "2026-11-26T12:00:00.000Z",
       command: "prodinsights sample-size --baseline 0.1 --mde 0.01 --json",
     });
@@ -117,8 +114,8 @@ describe("an ab --counts cell", () => {
     assert.equal(doc.winner, "treatment");
     assert.match(outcome.markdown, /^\*\*Winner: treatment\*\*/);
     assert.equal(outcome.stamp.command, "prodinsights ab --counts control=100/1000,treatment=150/1000 --json");
-    assert.equal(outcome.stamp.range, "-7d..now");
-    assert.equal(outcome.stamp.start, "2026-11-19T12:00:00.000Z");
+    // Counts take neither the notebook's range nor its backend: the stamp names neither.
+    assert.deepEqual([outcome.stamp.range, outcome.stamp.start, outcome.stamp.backend], [undefined, undefined, undefined]);
   });
 
   test("words with spaces or quotes are shell-quoted in the stamp's command", async () => {
@@ -361,7 +358,7 @@ describe("hostile values in the stamp line", () => {
     const summary = outcome.markdown.slice(0, outcome.markdown.indexOf(line));
     assert.doesNotMatch(summary, /<script|<b>/);
     assert.match(summary, /a\\`b&lt;script&gt;/);
-    assert.match(line, /^<sub>range &lt;b&gt;-1d\.\.now&lt;\/b&gt; · /);
+    assert.match(line, /^<sub>no prodinsights\.yaml · /, "a counts cell stamps no range");
   });
 
   // A cell word may hold a newline, and a Markdown line that starts with <script> is a raw HTML
