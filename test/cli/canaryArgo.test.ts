@@ -13,7 +13,7 @@ import { after, before, beforeEach, test } from "node:test";
 import type { CliIo } from "../../src/cli/io";
 import { runCli } from "../../src/cli/run";
 import { environmentSecrets } from "../../src/config/secrets";
-import { argoFixture, argoRoutes, type Answer, type FakeKube, type Recorded, ROLLOUT, startFakeKube } from "../support/fakeKube";
+import { argoFixture, argoRoutes, type Answer, type FakeKube, kubeconfigOf, type Recorded, ROLLOUT, startFakeKube } from "../support/fakeKube";
 
 let dir: string;
 let kube: FakeKube;
@@ -23,19 +23,7 @@ let routes = new Map<string, Answer>();
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "prodinsights-canary-argo-"));
   kube = await startFakeKube({ requests, answer: (key) => routes.get(key) });
-  const b64 = (b: Buffer): string => b.toString("base64");
-  writeFileSync(
-    path.join(dir, "kubeconfig"),
-    [
-      "apiVersion: v1",
-      "kind: Config",
-      "current-context: test",
-      `clusters: [{name: fake, cluster: {server: "${kube.url}", certificate-authority-data: ${b64(kube.pem.ca)}}}]`,
-      "users: [{name: bot, user: {token: s3cret}}]",
-      "contexts: [{name: test, context: {cluster: fake, user: bot, namespace: ml}}]",
-      "",
-    ].join("\n"),
-  );
+  writeFileSync(path.join(dir, "kubeconfig"), kubeconfigOf(kube, { token: "s3cret" }));
   writeFileSync(
     path.join(dir, "prodinsights.yaml"),
     [

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { argoFixture, argoRoutes, startFakeKube, ROLLOUT, VS, type Answer, type FakeKube, type Recorded } from "../support/fakeKube";
+import { argoFixture, argoRoutes, kubeconfigOf, startFakeKube, ROLLOUT, VS, type Answer, type FakeKube, type Recorded } from "../support/fakeKube";
 import {
   clickDialogButton,
   EditorSession,
@@ -24,8 +24,6 @@ import {
   waitForNotification,
   waitForTree,
 } from "../support/vscodeDriver";
-
-const b64 = (pem: Buffer): string => pem.toString("base64");
 
 describe("a model on Argo Rollouts in real VS Code", async () => {
   const { skip, failed } = await editorPartsOrSkip();
@@ -43,18 +41,7 @@ describe("a model on Argo Rollouts in real VS Code", async () => {
     kube = await startFakeKube({ requests, answer: (key) => routes.get(key) });
     const ws = path.join(dir, "ws");
     mkdirSync(ws);
-    writeFileSync(
-      path.join(ws, "kubeconfig.yaml"),
-      [
-        "apiVersion: v1",
-        "kind: Config",
-        "current-context: ml",
-        `clusters: [{name: test, cluster: {server: '${kube.url}', certificate-authority-data: ${b64(kube.pem.ca)}}}]`,
-        `users: [{name: bot, user: {client-certificate-data: ${b64(kube.pem.clientCert)}, client-key-data: ${b64(kube.pem.clientKey)}}}]`,
-        "contexts: [{name: ml, context: {cluster: test, user: bot, namespace: ml}}]",
-        "",
-      ].join("\n"),
-    );
+    writeFileSync(path.join(ws, "kubeconfig.yaml"), kubeconfigOf(kube, "client-certificate"));
     writeFileSync(
       path.join(ws, "prodinsights.yaml"),
       ["version: 1", "backends:", '  logs: {type: logs, paths: ["logs/*.jsonl"]}', "argo: {kubeconfig: kubeconfig.yaml}", "models:", "  churn: {rollout: argo}", ""].join("\n"),

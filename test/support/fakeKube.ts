@@ -56,6 +56,24 @@ export interface FakeKube {
 }
 
 /**
+ * A kubeconfig whose one context (`test`, namespace `ml`) reaches `kube`, trusting its CA, as the
+ * user authenticates: with a bearer token, or with the server's client certificate.
+ */
+export function kubeconfigOf(kube: FakeKube, user: { readonly token: string } | "client-certificate"): string {
+  const b64 = (pem: Buffer): string => pem.toString("base64");
+  const credentials = user === "client-certificate" ? `client-certificate-data: ${b64(kube.pem.clientCert)}, client-key-data: ${b64(kube.pem.clientKey)}` : `token: ${user.token}`;
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "current-context: test",
+    `clusters: [{name: fake, cluster: {server: "${kube.url}", certificate-authority-data: ${b64(kube.pem.ca)}}}]`,
+    `users: [{name: bot, user: {${credentials}}}]`,
+    "contexts: [{name: test, context: {cluster: fake, user: bot, namespace: ml}}]",
+    "",
+  ].join("\n");
+}
+
+/**
  * Starts the server on 127.0.0.1. Each request is pushed to `requests`; `answer` gives the
  * response to `METHOD path`, and when it gives none, a PATCH gets 200 with `{}` and anything else
  * the recorded 404.
