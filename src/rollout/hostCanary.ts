@@ -74,7 +74,9 @@ export async function hostCanary(target: CanaryTarget, policy: CanaryPolicy, opt
         options.onDecision?.(state.decisions.at(-1)!, state);
       }
       if (state.status === "promoted" || state.status === "rolled-back") return state;
-      const until = next.action.type === "wait" ? next.action.until : now();
+      // A new step is judged when its pause is over, not before: a window of no time has nothing
+      // in it, and a metrics backend refuses a range of 0 ms.
+      const until = next.action.type === "wait" ? next.action.until : next.action.type === "set-weight" ? state.stepStartedAt + policy.steps[state.step]!.pauseMs : now();
       await sleep(Math.max(0, until - now()), options.signal);
     }
   } catch (err) {

@@ -8,52 +8,17 @@
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { Counter, Registry } from "prom-client";
 import { startPrometheus, type DemoPrometheus } from "../../src/gateway/demo/prometheus";
 import { UnleashProvider } from "../../src/rollout/unleash";
 import { missingBinaries } from "../support/servers";
 import { runBuiltCli as runCli } from "../support/builtCli";
 import { type RunningUnleash, type UnleashSdk, unleashOrSkip } from "../support/unleash";
+import { startApplication, type UnleashApplication } from "../support/unleashApp";
 
 const FLAG = "model-churn";
-
-/**
- * The application: 40 requests every 50 ms from random units, each served by the version Unleash's
- * SDK gives the unit, failing at that version's error rate; /metrics for Prometheus.
- */
-async function startApplication(sdk: UnleashSdk, errorRates: Record<string, number>): Promise<{ server: Server; target: string; served: Record<string, number>; stop(): void }> {
-  const registry = new Registry();
-  const requests = new Counter({ name: "model_requests_total", help: "requests", labelNames: ["model", "version"], registers: [registry] });
-  const errors = new Counter({ name: "model_errors_total", help: "errors", labelNames: ["model", "version"], registers: [registry] });
-  const served: Record<string, number> = {};
-  const timer = setInterval(() => {
-    for (let i = 0; i < 40; i++) {
-      const variant = sdk.getVariant(FLAG, { userId: `u${Math.floor(Math.random() * 1e9)}` });
-      if (!variant.enabled) continue;
-      const version = variant.name;
-      served[version] = (served[version] ?? 0) + 1;
-      requests.inc({ model: "churn", version });
-      if (Math.random() < (errorRates[version] ?? 0)) errors.inc({ model: "churn", version });
-    }
-  }, 50);
-  const server = createServer((req, res) => {
-    void registry.metrics().then((text) => {
-      res.writeHead(200, { "content-type": registry.contentType });
-      res.end(text);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  const stop = (): void => {
-    clearInterval(timer);
-    server.close();
-  };
-  return { server, target: `127.0.0.1:${port}`, served, stop };
-}
 
 describe("canary run on Unleash: the SDK routes the traffic, Prometheus measures it", async () => {
   const { skip, failed, start, sdk: unleashClient } = await unleashOrSkip(missingBinaries("prometheus") ?? "");
@@ -63,7 +28,7 @@ describe("canary run on Unleash: the SDK routes the traffic, Prometheus measures
   let dir: string;
   let unleash: RunningUnleash | undefined;
   let sdk: UnleashSdk | undefined;
-  let app: Awaited<ReturnType<typeof startApplication>> | undefined;
+  let app: UnleashApplication | undefined;
   let prometheus: DemoPrometheus | undefined;
   let provider: UnleashProvider;
   let env: NodeJS.ProcessEnv;
@@ -85,7 +50,7 @@ describe("canary run on Unleash: the SDK routes the traffic, Prometheus measures
       disableMetrics: true,
       storageProvider: new client.InMemStorageProvider(),
     });
-    app = await startApplication(sdk, errorRates);
+    app = await startApplication(sdk, { flag: FLAG, model: "churn", errorRates });
     prometheus = await startPrometheus({ dir: path.join(dir, "prometheus"), port: 0, target: app.target, lookbackMs: 3_600_000 });
     config = path.join(dir, "prodinsights.yaml");
     writeFileSync(

@@ -28,8 +28,10 @@ import {
   waitForNotification,
   waitForTree,
 } from "../support/vscodeDriver";
-import { missingBinaries, startServer, type RunningServer } from "../support/servers";
-import { type RunningUnleash, unleashOrSkip } from "../support/unleash";
+import { startPrometheus, type DemoPrometheus } from "../../src/gateway/demo/prometheus";
+import { missingBinaries } from "../support/servers";
+import { type RunningUnleash, type UnleashSdk, unleashOrSkip } from "../support/unleash";
+import { startApplication, type UnleashApplication } from "../support/unleashApp";
 
 describe("a model on Unleash in real VS Code", async () => {
   const { skip: noEditor, failed } = await editorPartsOrSkip();
@@ -39,17 +41,33 @@ describe("a model on Unleash in real VS Code", async () => {
   const skip = noEditor || parts.skip;
   let dir: string;
   let unleash: RunningUnleash | undefined;
-  let prometheus: RunningServer | undefined;
+  let prometheus: DemoPrometheus | undefined;
+  let sdk: UnleashSdk | undefined;
+  let app: UnleashApplication | undefined;
   let provider: UnleashProvider;
   let editor: EditorSession | undefined;
 
   before(async () => {
     if (skip) return;
     dir = mkdtempSync(path.join(tmpdir(), "prodinsights-e2e-unleash-"));
-    [unleash, prometheus] = await Promise.all([parts.start(), startServer("prometheus", { history: false })]);
+    unleash = await parts.start();
     provider = new UnleashProvider({ url: unleash.url, token: unleash.adminToken, project: "default", environment: "production", flags: () => ({ flag: "fraud-model", stickiness: "userId" }) });
     await provider.init("fraud", "v1");
-    await provider.setWeight("fraud", "v2", 25);
+    await provider.setWeight("fraud", "v2", 5);
+    // The application: Unleash's SDK routes each unit; v4 fails 15% of its requests, the others none.
+    const client = parts.sdk();
+    sdk = await client.startUnleash({
+      url: `${unleash.url}/api/`,
+      appName: "fraud-service",
+      environment: "production",
+      customHeaders: { Authorization: unleash.clientToken },
+      refreshInterval: 250,
+      disableMetrics: true,
+      storageProvider: new client.InMemStorageProvider(),
+    });
+    app = await startApplication(sdk, { flag: "fraud-model", model: "fraud", errorRates: { v4: 0.15 } });
+    prometheus = await startPrometheus({ dir: path.join(dir, "prometheus"), port: 0, target: app.target, lookbackMs: 3_600_000 });
+    if (!prometheus) throw new Error("Prometheus is not installed");
     const ws = path.join(dir, "ws");
     mkdirSync(ws);
     writeFileSync(
@@ -63,9 +81,9 @@ describe("a model on Unleash in real VS Code", async () => {
         `  url: "${unleash.url}"`,
         "  token: ${secret:UNLEASH}",
         "models:",
-        "  fraud: {rollout: unleash, flag: fraud-model, backend: prom, policy: slow}",
+        "  fraud: {rollout: unleash, flag: fraud-model, backend: prom, policy: quick}",
         "policies:",
-        "  slow: {steps: [10, 50], interval: 10m, metrics: [error_rate]}",
+        "  quick: {steps: [25, 50], interval: 8s, metrics: [error_rate]}",
         "",
       ].join("\n"),
     );
@@ -74,6 +92,8 @@ describe("a model on Unleash in real VS Code", async () => {
 
   after(async () => {
     await editor?.close();
+    app?.stop();
+    sdk?.destroy();
     await Promise.all([unleash?.stop(), prometheus?.stop()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -93,8 +113,8 @@ describe("a model on Unleash in real VS Code", async () => {
       await waitForNotification(page, "Secret UNLEASH stored; the views are refreshed.");
       const rows = await waitForTree(page, "Models", (r) => r.some((x) => x.label === "v2"));
       assert.match(rows.find((r) => r.label === "fraud")!.description, /stable v1/);
-      assert.match(rows.find((r) => r.label === "v1")!.description, /^stable · 75%/);
-      assert.match(rows.find((r) => r.label === "v2")!.description, /^canary · 25%/);
+      assert.match(rows.find((r) => r.label === "v1")!.description, /^stable · 95%/);
+      assert.match(rows.find((r) => r.label === "v2")!.description, /^canary · 5%/);
       await editor!.screenshot("unleash-models");
     });
   });
@@ -115,18 +135,18 @@ describe("a model on Unleash in real VS Code", async () => {
       await pickQuickItem(page, "v2");
       const dialog = await readDialog(page);
       assert.equal(dialog.message, "Start a canary of fraud v2?");
-      assert.match(dialog.detail, /On unleash, against v1, with policy 'slow': steps 10% → 50%, 600 s each/);
+      assert.match(dialog.detail, /On unleash, against v1, with policy 'quick': steps 25% → 50%, 8 s each/);
       assert.match(dialog.detail, /Each step is judged on prom\./);
       assert.match(dialog.detail, /this window does, until the last step\. Cancelling the progress notification, or closing the window, rolls back\./);
       await clickDialogButton(page, "Start Canary");
-      await waitForNotification(page, /Start a canary of fraud v2.*10% of traffic to v2/);
-      assert.deepEqual((await provider.status("fraud")).canary, { version: "v2", weight: 10 });
+      await waitForNotification(page, /Start a canary of fraud v2.*25% of traffic to v2/);
+      assert.deepEqual((await provider.status("fraud")).canary, { version: "v2", weight: 25 });
       await notification(page, /Start a canary of fraud v2/).getByRole("button", { name: "Cancel" }).click();
       await waitForNotification(page, "The canary of fraud v2 was stopped: v1 takes all traffic.");
       const after = await provider.status("fraud");
       assert.equal(after.canary, undefined);
       assert.equal(after.weights["v1"], 100);
-      assert.match(await outputText(page, "Production Insights"), /canary of fraud v2: 10% of traffic to v2/);
+      assert.match(await outputText(page, "Production Insights"), /canary of fraud v2: 25% of traffic to v2/);
     });
   }
 
@@ -153,6 +173,39 @@ describe("a model on Unleash in real VS Code", async () => {
       await waitForNotification(page, "fraud v2 promoted: it takes all traffic and is the stable version.");
       assert.deepEqual(await provider.status("fraud"), { model: "fraud", provider: "unleash", stable: "v2", weights: { v2: 100 } });
       await waitForTree(page, "Models", (r) => /^stable · 100%/.test(r.find((x) => x.label === "v2")?.description ?? ""), 60_000);
+    });
+  });
+
+  /** Starts a canary of `version` from the palette, confirmed, and returns the notification that ends it. */
+  async function canaryFromEditor(page: EditorSession["page"], version: string, ending: RegExp): Promise<string> {
+    await runCommand(page, "Production Insights: Start Canary Rollout…");
+    await pickQuickItem(page, version);
+    await readDialog(page);
+    await clickDialogButton(page, "Start Canary");
+    // Two steps of 8 s, each measured from Prometheus before the next.
+    return waitForNotification(page, ending, 90_000);
+  }
+
+  test("a healthy candidate's canary, run by the window, is promoted on Unleash", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await provider.setWeight("fraud", "v3", 5);
+    await editor!.step("canary promoted", async () => {
+      await canaryFromEditor(page, "v3", /^fraud v3 promoted: every step of the canary passed\.$/);
+      assert.deepEqual(await provider.status("fraud"), { model: "fraud", provider: "unleash", stable: "v3", weights: { v3: 100 } });
+      assert.ok((app!.served["v3"] ?? 0) > 100, JSON.stringify(app!.served));
+      await waitForTree(page, "Models", (r) => /^stable · 100%/.test(r.find((x) => x.label === "v3")?.description ?? ""), 60_000);
+    });
+  });
+
+  test("a candidate that fails 15% of its requests is rolled back by the window's canary, with the reason", { skip, timeout: 180_000 }, async () => {
+    const { page } = editor!;
+    await provider.setWeight("fraud", "v4", 5);
+    await editor!.step("canary rolled back", async () => {
+      const message = await canaryFromEditor(page, "v4", /^The canary of fraud v4 was rolled back: /);
+      assert.match(message, /error_rate/);
+      const after = await provider.status("fraud");
+      assert.equal(after.stable, "v3");
+      assert.equal(after.canary, undefined);
     });
   });
 });
