@@ -43,7 +43,9 @@ export class Reports {
     if (!m) throw new Error(`model '${model}' is not in prodinsights.yaml`);
     if (!snapshot.connected) throw new Error(snapshot.problems[0]?.message ?? "the rollout backend is not connected");
     const trusted = vscode.workspace.isTrusted;
-    const actions: RolloutAction[] = m.canary?.active ? ["promote", "abort", "rollback"] : ["promote", "rollback"];
+    // A canary runs: the gateway's own, or another provider's canary version (Unleash, Argo).
+    const canaryRuns = m.canary?.active || (m.provider !== "gateway" && m.versions.some((v) => v.role === "canary"));
+    const actions: RolloutAction[] = canaryRuns ? ["promote", "abort", "rollback"] : ["promote", "rollback"];
     return {
       title: `Rollout of ${model}`,
       document: rolloutDocument(m),

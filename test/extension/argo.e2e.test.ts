@@ -15,14 +15,18 @@ import { after, before, describe, test } from "node:test";
 import { argoFixture, argoRoutes, kubeconfigOf, startFakeKube, ROLLOUT, VS, type Answer, type FakeKube, type Recorded } from "../support/fakeKube";
 import {
   clickDialogButton,
+  closeAllEditors,
   EditorSession,
   editorPartsOrSkip,
   openViewContainer,
   pickQuickItem,
   readDialog,
   runCommand,
+  waitForEditorTab,
   waitForNotification,
   waitForTree,
+  webviewChart,
+  webviewText,
 } from "../support/vscodeDriver";
 
 describe("a model on Argo Rollouts in real VS Code", async () => {
@@ -100,6 +104,20 @@ describe("a model on Argo Rollouts in real VS Code", async () => {
       await pickQuickItem(page, "v2");
       await waitForNotification(page, /a canary of churn on argo is judged on the model's metrics, and its backend 'logs' reads prediction logs: give the model a Prometheus backend/);
       assert.deepEqual(patches(), []);
+    });
+  });
+
+  test("Show Rollout… reports the Rollout's weights, with Abort for its running canary", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("argo rollout report", async () => {
+      await runCommand(page, "Production Insights: Show Rollout…");
+      await waitForEditorTab(page, "Rollout of churn");
+      await webviewChart(page).waitFor({ timeout: 60_000 });
+      const body = await webviewText(page);
+      assert.match(body, /v1/);
+      assert.match(body, /v2/);
+      assert.match(body, /Abort canary/);
+      await closeAllEditors(page);
     });
   });
 
