@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { versionCounts } from "./views/versionText";
 import { lensTitle, sparkline, type VersionFacts } from "../core/refs/lens";
 import { findVersionRefs, type VersionRef } from "../core/refs/versionRefs";
 import type { ModelSnapshot, ProductionSnapshot, VersionSnapshot } from "./production/types";
@@ -81,6 +82,9 @@ export class VersionLenses implements vscode.CodeLensProvider, vscode.HoverProvi
     const md = new vscode.MarkdownString();
     md.isTrusted = false;
     md.appendText(lensTitle(factsOf(model, version)));
+    // Where the counts behind the error rate come from: the gateway, or the model's metrics backend.
+    md.appendMarkdown("\n\n");
+    md.appendText(versionCounts(model, version));
     const series = version.errorRateSeries;
     if (series?.some((v) => Number.isFinite(v))) {
       // An <img> does not inherit the theme's colour: draw in a blue that reads on light and dark.

@@ -221,7 +221,11 @@ describe("the extension over the running demo, in real VS Code", async () => {
       const lens = await waitForCodeLens(page, /^churn v2 · 100% traffic/);
       // v2 is the stable version: no Promote or Roll back on its lens.
       assert.match(lens, /^churn v2 · 100% traffic · errors [\d.]+% · drift: 3 features \| Report$/);
-      await page.locator(".editor-instance .monaco-editor .view-line", { hasText: 'MODEL_VERSION = "v2"' }).hover();
+      // Over the version itself, where the hover is (the line's middle is blank space).
+      await page.locator(".editor-instance .monaco-editor .view-line", { hasText: 'MODEL_VERSION = "v2"' }).locator("span span", { hasText: /v2/ }).first().hover();
+      // The hover says where its counts come from.
+      // \s: the hover draws the text's spaces as no-break spaces.
+      await page.getByText(/^[\d,]+\s+requests,\s+[\d,]+\s+errors\s+since\s+the\s+gateway\s+started$/).first().waitFor({ timeout: 30_000 });
       await editor!.screenshot("code-lens", { docs: true });
       await closeAllEditors(page);
     });
