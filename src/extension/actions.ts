@@ -165,6 +165,11 @@ export class RolloutActions {
         try {
           const both = AbortSignal.any([signal, stopping.signal]);
           const prepared = await engine.prepareProviderCanary(config, provider, m.name, version, policy, both);
+          // E.g. an Argo step that does not wait for the canary's checks: said, not refused.
+          for (const warning of prepared.warnings) {
+            this.ctx.log.warn(`canary of ${m.name} ${version}: ${warning}`);
+            void vscode.window.showWarningMessage(`Canary of ${m.name} ${version}: ${warning}.`);
+          }
           const api = await engine.connectBackend(backend, this.secrets.lookup());
           const result = await engine.runProviderCanary(prepared, config, provider, api, {
             signal: both,

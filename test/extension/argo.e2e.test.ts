@@ -13,11 +13,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { argoFixture, argoRoutes, kubeconfigOf, startFakeKube, ROLLOUT, VS, type Answer, type FakeKube, type Recorded } from "../support/fakeKube";
+import { missingServerPolicy, startServer, type RunningServer } from "../support/servers";
 import {
   clickDialogButton,
   closeAllEditors,
   EditorSession,
   editorPartsOrSkip,
+  eventually,
+  notification,
   openViewContainer,
   pickQuickItem,
   readDialog,
@@ -30,9 +33,18 @@ import {
 } from "../support/vscodeDriver";
 
 describe("a model on Argo Rollouts in real VS Code", async () => {
-  const { skip, failed } = await editorPartsOrSkip();
+  const { skip: noEditor, failed } = await editorPartsOrSkip();
   if (failed) return;
+  // The canary's metrics backend: a real, empty Prometheus (the canary is cancelled before its first measurement).
+  const prom = missingServerPolicy("prometheus");
+  if (prom.fail) {
+    test("prometheus: the server binaries are installed", () => assert.fail(prom.fail));
+    return;
+  }
+  const skip = noEditor || prom.skip || false;
   let dir: string;
+  let ws: string;
+  let prometheus: RunningServer | undefined;
   let kube: FakeKube | undefined;
   const requests: Recorded[] = [];
   const routes: Map<string, Answer> = argoRoutes("rollout-paused");
@@ -42,8 +54,8 @@ describe("a model on Argo Rollouts in real VS Code", async () => {
   before(async () => {
     if (skip) return;
     dir = mkdtempSync(path.join(tmpdir(), "prodinsights-e2e-argo-"));
-    kube = await startFakeKube({ requests, answer: (key) => routes.get(key) });
-    const ws = path.join(dir, "ws");
+    [kube, prometheus] = await Promise.all([startFakeKube({ requests, answer: (key) => routes.get(key) }), startServer("prometheus", { history: false })]);
+    ws = path.join(dir, "ws");
     mkdirSync(ws);
     writeFileSync(path.join(ws, "kubeconfig.yaml"), kubeconfigOf(kube, "client-certificate"));
     writeFileSync(
@@ -56,6 +68,7 @@ describe("a model on Argo Rollouts in real VS Code", async () => {
   after(async () => {
     await editor?.close();
     kube?.close();
+    await prometheus?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -133,6 +146,47 @@ describe("a model on Argo Rollouts in real VS Code", async () => {
       await clickDialogButton(page, "Promote");
       await waitForNotification(page, "churn v2 promoted: it takes all traffic and is the stable version.");
       assert.deepEqual(patches().map((p) => ({ path: p.path, contentType: p.contentType, body: p.body })), [{ path: `${ROLLOUT}/status`, contentType: "application/merge-patch+json", body: { status: { promoteFull: true } } }]);
+    });
+  });
+
+  test("Start Canary Rollout… on Argo with the Rollout's steps: an unheld step is warned of, the held one sends nothing, cancelling undoes the template", { skip, timeout: 120_000 }, async () => {
+    const { page } = editor!;
+    await editor!.step("argo canary", async () => {
+      const loads = (): number => editor!.extensionLog().split("\n").filter((l) => /\] loaded .*prodinsights\.yaml/.test(l)).length;
+      const before = loads();
+      writeFileSync(
+        path.join(ws, "prodinsights.yaml"),
+        [
+          "version: 1",
+          "backends:",
+          `  prom: {url: "${prometheus!.url}"}`,
+          "argo: {kubeconfig: kubeconfig.yaml}",
+          "models:",
+          "  churn: {rollout: argo, backend: prom, policy: steps}",
+          "policies:",
+          // The Rollout's steps: setWeight 20, pause {}, analysis, setWeight 50, pause 10m.
+          "  steps: {steps: [20, 50, 100], interval: 10m, metrics: [error_rate]}",
+          "",
+        ].join("\n"),
+      );
+      await eventually("the extension to read the new prodinsights.yaml", async () => (loads() > before ? true : undefined));
+      requests.length = 0;
+      await runCommand(page, "Production Insights: Start Canary Rollout…");
+      await pickQuickItem(page, "v2");
+      const dialog = await readDialog(page);
+      assert.match(dialog.detail, /On argo, against v1, with policy 'steps': steps 20% → 50% → 100%, 600 s each/);
+      await clickDialogButton(page, "Start Canary");
+      await waitForNotification(page, "Canary of churn v2: the Rollout's setWeight 50 is not followed by pause: {}; Argo goes on from there by itself, without waiting for this canary's checks.");
+      await waitForNotification(page, /Start a canary of churn v2.*20% of traffic to v2/);
+      // Held at setWeight 20 already (status.currentStepIndex is the pause after it): nothing to send.
+      assert.deepEqual(patches(), []);
+      await notification(page, /Start a canary of churn v2/).getByRole("button", { name: "Cancel" }).click();
+      await waitForNotification(page, "The canary of churn v2 was stopped: v1 takes all traffic.");
+      const [undo, ...more] = patches();
+      assert.deepEqual(more, []);
+      assert.equal(undo?.path, ROLLOUT);
+      assert.equal(undo?.contentType, "application/json-patch+json");
+      assert.deepEqual((undo?.body as { op: string; path: string }[]).map((op) => [op.op, op.path]), [["replace", "/spec/template"]]);
     });
   });
 });
