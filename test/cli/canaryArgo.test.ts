@@ -10,9 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
-import type { CliIo } from "../../src/cli/io";
-import { runCli } from "../../src/cli/run";
-import { environmentSecrets } from "../../src/config/secrets";
+import { runInProcess, type InProcessRun } from "../support/inProcessCli";
 import { argoFixture, argoRoutes, type Answer, type FakeKube, kubeconfigOf, type Recorded, ROLLOUT, startFakeKube } from "../support/fakeKube";
 
 let dir: string;
@@ -51,35 +49,9 @@ beforeEach(() => {
   routes = argoRoutes();
 });
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** `canary run` in this process; `stopWhen` sees each stderr line and, when it says so, stops the run as Ctrl-C does. */
-async function canary(args: readonly string[], stopWhen: (line: string) => boolean = () => false): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  let stop: (why: string) => void = () => {};
-  const stopped = new Promise<string>((resolve) => (stop = resolve));
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => {
-      stderr += t;
-      if (stopWhen(t)) stop("SIGINT");
-    },
-    readStdin: () => Promise.resolve(undefined),
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    now: () => Date.now(),
-    untilStopped: () => stopped,
-    secrets: environmentSecrets({}),
-    cwd: dir,
-  };
-  const code = await runCli(["canary", "run", "--config", "prodinsights.yaml", "--model", "churn", ...args], io);
-  return { code, stdout, stderr };
-}
+const canary = (args: readonly string[], stopWhen?: (line: string) => boolean): Promise<InProcessRun> =>
+  runInProcess(["canary", "run", "--config", "prodinsights.yaml", "--model", "churn", ...args], { cwd: dir, ...(stopWhen ? { stopWhen } : {}) });
 
 const patches = (): Recorded[] => requests.filter((r) => r.method === "PATCH");
 

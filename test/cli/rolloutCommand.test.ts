@@ -8,11 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { environmentSecrets } from "../../src/config/secrets";
-import type { CliIo } from "../../src/cli/io";
-import { runCli } from "../../src/cli/run";
 import { GatewayAdmin } from "../../src/rollout/gateway";
 import { runBuiltCli } from "../support/builtCli";
+import { runInProcess, type InProcessRun } from "../support/inProcessCli";
 import { startHarness, TOKEN, type Harness } from "../support/gatewayHarness";
 
 const T0 = Date.parse("2025-03-01T10:00:00.000Z");
@@ -45,29 +43,11 @@ function workspace(adminUrl: string): string {
   return file;
 }
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = InProcessRun;
 
 /** runCli in this process with output captured, the gateway's token in the environment it sees. */
-async function rollout(args: readonly string[], options: { env?: Record<string, string>; now?: number } = {}): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readStdin: () => Promise.resolve(undefined),
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    now: () => options.now ?? Date.now(),
-    secrets: environmentSecrets(options.env ?? { TEST_GATEWAY_TOKEN: TOKEN }),
-    cwd: dir,
-  };
-  const code = await runCli(["rollout", ...args], io);
-  return { code, stdout, stderr };
-}
+const rollout = (args: readonly string[], options: { env?: Record<string, string>; now?: number } = {}): Promise<Run> =>
+  runInProcess(["rollout", ...args], { cwd: dir, env: options.env ?? { TEST_GATEWAY_TOKEN: TOKEN }, ...(options.now !== undefined ? { now: options.now } : {}) });
 
 /** A usage mistake: exit 2, nothing on stdout, exactly one line on stderr. */
 function mistake(r: Run, line: string | RegExp): void {
